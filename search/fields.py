@@ -1,0 +1,55 @@
+"""Field and facet names: the one Python source of truth beside index_mappings/articles.json."""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+ID: Final = "id"
+URL: Final = "url"
+SOURCE: Final = "source"
+TITLE: Final = "title"
+BYLINE: Final = "byline"
+PUBLISHED_AT: Final = "published_at"
+LANGUAGE: Final = "language"
+SECTION: Final = "section"
+BODY: Final = "body"
+SUMMARY: Final = "summary"
+PERSONS: Final = "persons"
+AGENCIES: Final = "agencies"
+LOCATIONS: Final = "locations"
+COUNTRIES: Final = "countries"
+GROUPS: Final = "groups"
+DATES_MENTIONED: Final = "dates_mentioned"
+CONTENT_HASH: Final = "content_hash"
+
+#: Sub-field holding the lower-cased, accent-folded copy used for filtering.
+FOLDED: Final = "folded"
+#: Sub-field with an unstemmed analyzer, for phrase-precise matching.
+EXACT: Final = "exact"
+#: Sub-field of keyword facets analysed as text, so `person:zelensky` finds the full name.
+TEXT: Final = "text"
+
+FacetName = Literal["person", "agency", "location", "country", "source", "language"]
+
+#: Facet name as the API, the UI and the query syntax spell it -> keyword field behind it.
+FACET_FIELDS: Final[dict[str, str]] = {
+    "person": PERSONS,
+    "agency": AGENCIES,
+    "location": LOCATIONS,
+    "country": COUNTRIES,
+    "source": SOURCE,
+    "language": LANGUAGE,
+}
+
+#: Field prefixes a journalist may type in a query (`title:`, `person:` ...) -> fields searched.
+QUERY_FIELDS: Final[dict[str, tuple[str, ...]]] = {
+    "title": (TITLE,),
+    "body": (BODY,),
+    "person": (f"{PERSONS}.{TEXT}",),
+    "agency": (f"{AGENCIES}.{TEXT}",),
+    "location": (f"{LOCATIONS}.{TEXT}", f"{COUNTRIES}.{TEXT}"),
+    "source": (f"{SOURCE}.{TEXT}",),
+}
+
+#: Free text (no field prefix) searches these, with boosts.
+DEFAULT_TEXT_FIELDS: Final[tuple[str, ...]] = (f"{TITLE}^3", BODY)

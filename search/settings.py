@@ -1,0 +1,64 @@
+"""The one place that reads the environment: every setting, with the reason it exists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The OpenSearch release the project provisions locally and runs in docker-compose.
+OPENSEARCH_VERSION = "3.5.0"
+
+
+def _default_cache() -> Path:
+    return Path.home() / ".cache" / "newsroom"
+
+
+class Settings(BaseSettings):
+    """Configuration, read from `NEWSROOM_*` variables; passed in, never imported as a global."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSROOM_", extra="ignore")
+
+    # --- OpenSearch -------------------------------------------------------------
+    opensearch_url: str = Field(
+        "http://127.0.0.1:9200",
+        description="Comma-separated node URLs; more than one spreads requests over a cluster.",
+    )
+    index: str = Field("articles", description="Alias that every read and write goes through.")
+    opensearch_timeout_s: float = Field(10.0, description="Per-request timeout towards OpenSearch.")
+
+    # --- Local node (newsroom opensearch start|stop|status) ---------------------
+    node_version: str = Field(OPENSEARCH_VERSION, description="OpenSearch release to provision.")
+    node_cache_dir: Path = Field(
+        default_factory=_default_cache,
+        description="Downloads and unpacked releases; kept outside the repo so a second start is offline.",
+    )
+    node_data_dir: Path = Field(
+        Path(".newsroom/node"), description="Data, logs and pid file of the local node."
+    )
+    node_port: int = Field(9200, description="HTTP port of the local node (127.0.0.1 only).")
+    node_heap: str = Field("1g", description="JVM heap of the local node (-Xms and -Xmx).")
+    node_java_home: Path | None = Field(
+        None, description="JDK for the node; by default the newest JDK 21+ found on the machine."
+    )
+
+    # --- Ingest -----------------------------------------------------------------
+    max_body_bytes: int = Field(5_000_000, description="Bodies above this size are dead-lettered.")
+    bulk_chunk_docs: int = Field(500, description="Documents per bulk request at most.")
+    bulk_chunk_bytes: int = Field(10_000_000, description="Bytes per bulk request at most.")
+    bulk_max_retries: int = Field(8, description="Retries of a chunk on 429/5xx/connection errors.")
+    ner_batch_size: int = Field(32, description="Texts per spaCy batch.")
+    ner_processes: int = Field(1, description="spaCy worker processes for large ingests.")
+
+    # --- API --------------------------------------------------------------------
+    api_keys: list[SecretStr] = Field(
+        default_factory=list, description="Keys accepted in X-API-Key for write and admin calls."
+    )
+    protect_reads: bool = Field(False, description="Require an API key for read endpoints too.")
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS.")
+    rate_limit_per_minute: int = Field(600, description="Requests per client address per minute.")
+    max_page_size: int = Field(100, description="Largest `size` a search accepts.")
+    max_result_window: int = Field(10_000, description="Deepest page*size; beyond it use a cursor.")
+    export_max_rows: int = Field(100_000, description="Most rows one export streams.")
+    request_timeout_s: float = Field(30.0, description="Wall-clock limit of one API request.")
