@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     node_version: str = Field(OPENSEARCH_VERSION, description="OpenSearch release to provision.")
     node_cache_dir: Path = Field(
         default_factory=_default_cache,
-        description="Downloads and unpacked releases; kept outside the repo so a second start is offline.",
+        description="Downloads and unpacked releases, outside the repo: a second start is offline.",
     )
     node_data_dir: Path = Field(
         Path(".newsroom/node"), description="Data, logs and pid file of the local node."
@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     )
 
     # --- Ingest -----------------------------------------------------------------
+    dead_letter_dir: Path = Field(
+        Path(".newsroom/dead-letters"), description="Where rejected records are written."
+    )
     max_body_bytes: int = Field(5_000_000, description="Bodies above this size are dead-lettered.")
     bulk_chunk_docs: int = Field(500, description="Documents per bulk request at most.")
     bulk_chunk_bytes: int = Field(10_000_000, description="Bytes per bulk request at most.")

@@ -1,0 +1,39 @@
+"""Dependencies the routes declare: settings, the OpenSearch client, and key checks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from opensearchpy import AsyncOpenSearch
+
+from search.api.security import require_key
+from search.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_client(request: Request) -> AsyncOpenSearch:
+    client: AsyncOpenSearch = request.app.state.opensearch
+    return client
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ClientDep = Annotated[AsyncOpenSearch, Depends(get_client)]
+
+
+def read_access(settings: SettingsDep, x_api_key: Annotated[str | None, Header()] = None) -> None:
+    """Reads are open unless NEWSROOM_PROTECT_READS is set."""
+    if settings.protect_reads:
+        require_key(x_api_key, settings, action="Reading")
+
+
+def write_access(settings: SettingsDep, x_api_key: Annotated[str | None, Header()] = None) -> None:
+    require_key(x_api_key, settings, action="Writing")
+
+
+ReadAccess = Depends(read_access)
+WriteAccess = Depends(write_access)

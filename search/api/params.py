@@ -1,0 +1,74 @@
+"""Query-string parameters of the search endpoints, and their translation to a SearchRequest."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from search.api.errors import Problem
+from search.query.request import FACET_NAMES, SearchRequest, SortOrder
+
+MAX_QUERY_CHARS = 1000
+
+
+class SearchParams(BaseModel):
+    """`GET /v1/search?q=...&person=...&person=...&not_source=...`; every filter repeats."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field("", max_length=MAX_QUERY_CHARS, examples=['"north korean" troops -russia'])
+    person: list[str] = Field([], examples=[["Volodymyr Zelensky"]])
+    agency: list[str] = []
+    location: list[str] = []
+    country: list[str] = []
+    source: list[str] = []
+    language: list[str] = []
+    not_person: list[str] = []
+    not_agency: list[str] = []
+    not_location: list[str] = []
+    not_country: list[str] = []
+    not_source: list[str] = []
+    not_language: list[str] = []
+    date_from: date | datetime | None = Field(None, description="Published on or after (ISO 8601).")
+    date_to: date | datetime | None = Field(None, description="Published on or before (ISO 8601).")
+    sort: SortOrder | None = None
+    page: int = Field(1, ge=1, le=1000)
+    size: int = Field(10, ge=1, le=100)
+    cursor: str | None = None
+    facet_size: int = Field(10, ge=1, le=100)
+    histogram: bool = True
+
+    def to_request(self) -> SearchRequest:
+        data = self.model_dump()
+        filters = {name: data[name] for name in FACET_NAMES if data[name]}
+        exclusions = {name: data[f"not_{name}"] for name in FACET_NAMES if data[f"not_{name}"]}
+        return build_request(
+            q=self.q,
+            filters=filters,
+            exclusions=exclusions,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            sort=self.sort,
+            page=self.page,
+            size=self.size,
+            cursor=self.cursor,
+            facet_size=self.facet_size,
+            histogram=self.histogram,
+        )
+
+
+def build_request(**fields: object) -> SearchRequest:
+    """A SearchRequest, or a 400 naming the parameter to fix."""
+    try:
+        return SearchRequest.model_validate(fields)
+    except ValidationError as exc:
+        raise validation_problem(exc) from None
+
+
+def validation_problem(exc: ValidationError) -> Problem:
+    first = exc.errors()[0]
+    parameter = ".".join(str(p) for p in first["loc"]) or None
+    message = str(first["msg"]).removeprefix("Value error, ")
+    detail = f"{parameter}: {message}" if parameter else message
+    return Problem(400, "Invalid parameter", detail, parameter=parameter)

@@ -1,0 +1,238 @@
+"""The `newsroom` command: thin; every subcommand delegates to a module that holds the work."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from search.settings import Settings
+
+log = logging.getLogger("newsroom")
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def _print(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+# --- opensearch ----------------------------------------------------------------------------
+
+
+def cmd_opensearch(args: argparse.Namespace, settings: Settings) -> int:
+    from search import localnode
+
+    if args.action == "start":
+        node = localnode.start(settings)
+    elif args.action == "stop":
+        stopped = localnode.stop(settings)
+        print("stopped" if stopped else "no local node was running")
+        return 0
+    else:
+        node = localnode.status(settings)
+    _print(
+        {
+            "running": node.running,
+            "url": node.url,
+            "version": node.version,
+            "health": node.health,
+            "pid": node.pid,
+        }
+    )
+    return 0 if node.running or args.action == "status" else 1
+
+
+# --- index ---------------------------------------------------------------------------------
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    from search.index import schema
+    from search.index.client import sync_client
+
+    client = sync_client(settings)
+    if args.action == "create":
+        created = schema.ensure_index(client, settings.index)
+        _print(
+            {
+                "alias": settings.index,
+                "index": created.index,
+                "created": created.created,
+                "mapping_updated": created.mapping_updated,
+            }
+        )
+    elif args.action == "migrate":
+        moved = schema.migrate(client, settings.index)
+        _print(
+            {
+                "alias": settings.index,
+                "from": moved.old_index,
+                "to": moved.new_index,
+                "documents": moved.documents,
+            }
+        )
+    elif args.action == "drop":
+        _print({"deleted": schema.drop(client, settings.index)})
+    return 0
+
+
+# --- ingest --------------------------------------------------------------------------------
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from search.ingest.run import ingest_paths
+
+    summary = ingest_paths(
+        settings,
+        [Path(p) for p in args.paths],
+        fmt=args.format,
+        source=args.source,
+        published_at=args.published_at,
+        dead_letter=Path(args.dead_letter) if args.dead_letter else None,
+        progress=not args.json,
+    )
+    if args.json:
+        _print(summary.as_dict())
+    else:
+        _print_summary(summary.as_dict())
+    if not summary.reached_opensearch and summary.read:
+        print("OpenSearch was unreachable throughout the run.", file=sys.stderr)
+        return 2
+    return 0 if summary.stored or not summary.read else 1
+
+
+def _print_summary(data: dict[str, Any]) -> None:
+    rows = ["read", "indexed", "updated", "unchanged", "duplicates", "rejected", "docs_per_s"]
+    for key in rows:
+        print(f"{key:>12}: {data[key]}")
+    for reason, count in data["rejected_by_reason"].items():
+        print(f"{'':>12}  rejected, {reason}: {count}")
+    for warning, count in data["warnings"].items():
+        print(f"{'warning':>12}: {warning}: {count}")
+    if data["rejected"]:
+        print(f"{'dead letters':>12}: {data['dead_letter']}")
+
+
+# --- enrich, eval --------------------------------------------------------------------------
+
+
+def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
+    from search.ingest.run import reenrich_index
+
+    _print(reenrich_index(settings))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from search.evaluation.ner import run_ner_eval
+
+    _print(run_ner_eval(Path(args.file)))
+    return 0
+
+
+# --- serve, demo ---------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from search.api.app import create_app
+
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Everything the README's run command promises: node, index, sample, service."""
+    from search import localnode
+    from search.index import schema
+    from search.index.client import sync_client
+    from search.ingest.run import ingest_paths
+
+    node = localnode.status(settings)
+    if not node.running:
+        log.info("no OpenSearch at %s; starting a local node", settings.opensearch_url)
+        node = localnode.start(settings)
+    log.info("OpenSearch %s is %s at %s", node.version, node.health, node.url)
+    schema.ensure_index(sync_client(settings), settings.index)
+    summary = ingest_paths(
+        settings,
+        [SAMPLES],
+        fmt="auto",
+        source=None,
+        published_at=None,
+        dead_letter=None,
+        progress=True,
+    )
+    _print_summary(summary.as_dict())
+    return cmd_serve(args, settings)
+
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsroom", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("opensearch", help="provision and run a local OpenSearch node")
+    p.add_argument("action", choices=["start", "stop", "status"])
+    p.set_defaults(run=cmd_opensearch)
+
+    p = sub.add_parser("index", help="create, migrate or drop the versioned article index")
+    p.add_argument("action", choices=["create", "migrate", "drop"])
+    p.set_defaults(run=cmd_index)
+
+    p = sub.add_parser("ingest", help="read archives and index their articles")
+    p.add_argument("paths", nargs="+", help="files or folders (recursed)")
+    p.add_argument(
+        "--format", default="auto", choices=["auto", "ndjson", "text", "html", "feed", "warc"]
+    )
+    p.add_argument("--source", help="publication name for records that lack one")
+    p.add_argument("--published-at", help="publication date for records that lack one")
+    p.add_argument("--dead-letter", help="NDJSON file for rejected records")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(run=cmd_ingest)
+
+    p = sub.add_parser("enrich", help="re-run entity extraction over what is indexed")
+    p.add_argument(
+        "--reindex",
+        action="store_true",
+        required=True,
+        help="read the indexed articles back and write them with fresh entities",
+    )
+    p.set_defaults(run=cmd_enrich)
+
+    p = sub.add_parser("eval", help="evaluate entity extraction")
+    p.add_argument("task", choices=["ner"])
+    p.add_argument("file", help="CoNLL-2003 file")
+    p.set_defaults(run=cmd_eval)
+
+    for name, run, help_text in (
+        ("serve", cmd_serve, "run the API and web UI"),
+        ("demo", cmd_demo, "start node, load the sample, serve"),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+        p.set_defaults(run=run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    args = build_parser().parse_args(argv)
+    run: Command = args.run
+    try:
+        return run(args, Settings())
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Measurements of the project's own quality: extraction scored against annotated corpora."""

@@ -1,0 +1,1 @@
+"""Ingest: turn files, feeds and archives into clean, language-tagged records for the index."""

@@ -1,0 +1,143 @@
+"""An article's entity fields: the model call, then normalisation and date resolution, composed.
+
+`Enricher` holds the loaded model and streams articles through it in batches; `build_enrichment`
+is the pure part, so it can be tested with hand-made spans and no model.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from search.ingest.dates import resolve_date_mention
+from search.ingest.entities import RawEntity, extract, load_model
+from search.ingest.normalize import NormalizedMention, normalize_mentions
+from search.models import DateMention, EntitiesStatus, Entity, EntityType, Mention
+
+#: spaCy labels whose spans are dates to resolve rather than names.
+DATE_LABELS = frozenset({"DATE", "TIME"})
+
+
+@dataclass(frozen=True)
+class EnrichInput:
+    """What enrichment needs of an article: the clean body (offsets refer to it) and its context."""
+
+    text: str
+    title: str = ""
+    language: str | None = "en"
+    published_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Enrichment:
+    """The Article's entity and date fields, ready to copy onto it."""
+
+    persons: list[str] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
+    locations: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    dates_mentioned: list[date] = field(default_factory=list)
+    date_mentions: list[DateMention] = field(default_factory=list)
+    status: EntitiesStatus = "extracted"
+
+
+def is_english(language: str | None) -> bool:
+    """The model reads English only; an unknown language is tried, as most archives are English."""
+    return language is None or language.lower().split("-")[0] == "en"
+
+
+class Enricher:
+    """Holds the model (loaded once per process) and enriches articles in order."""
+
+    def __init__(self, *, batch_size: int = 32, n_process: int = 1) -> None:
+        self.batch_size = batch_size
+        self.n_process = n_process
+        load_model()
+
+    def enrich_many(self, items: Iterable[EnrichInput]) -> Iterator[Enrichment]:
+        """Enrich a stream of articles, yielding results in input order."""
+        for_texts, for_results = itertools.tee(items)
+        # Other languages still pass through the pipe, as empty text, to keep the order simple.
+        texts = (item.text if is_english(item.language) else "" for item in for_texts)
+        spans = extract(texts, batch_size=self.batch_size, n_process=self.n_process)
+        for item, found in zip(for_results, spans, strict=True):
+            yield build_enrichment(item, found)
+
+    def enrich(self, item: EnrichInput) -> Enrichment:
+        """Enrich one article (tests, single API uploads)."""
+        return next(self.enrich_many([item]))
+
+
+def build_enrichment(item: EnrichInput, spans: Sequence[RawEntity]) -> Enrichment:
+    """Turn one article's model spans into its entity and date fields."""
+    if not is_english(item.language):
+        return Enrichment(status="skipped_language")
+    names = [(s.start, s.end, s.label) for s in spans if s.label not in DATE_LABELS]
+    entities = group_entities(normalize_mentions(item.text, names))
+    date_mentions = resolve_dates(item.text, spans, item.published_at)
+    return Enrichment(
+        persons=_names(entities, "person"),
+        agencies=_names(entities, "agency"),
+        locations=_names(entities, "location"),
+        countries=list(dict.fromkeys(e.country for e in entities if e.country)),
+        groups=_names(entities, "group"),
+        entities=entities,
+        dates_mentioned=sorted({mention.date_from for mention in date_mentions}),
+        date_mentions=date_mentions,
+    )
+
+
+def group_entities(mentions: Iterable[NormalizedMention]) -> list[Entity]:
+    """One Entity per (type, folding key), in order of first mention; the display name is the
+    form most mentions resolved to."""
+    groups: dict[tuple[EntityType, str], list[NormalizedMention]] = {}
+    for mention in mentions:
+        groups.setdefault((mention.type, mention.key), []).append(mention)
+    entities = []
+    for (type_, key), members in groups.items():
+        countries = Counter(m.country for m in members if m.country)
+        entities.append(
+            Entity(
+                type=type_,
+                name=Counter(m.name for m in members).most_common(1)[0][0],
+                key=key,
+                country=countries.most_common(1)[0][0] if countries else None,
+                mentions=[Mention(start=m.start, end=m.end, text=m.text) for m in members],
+            )
+        )
+    return entities
+
+
+def resolve_dates(
+    text: str, spans: Iterable[RawEntity], published_at: datetime | None
+) -> list[DateMention]:
+    """Date phrases resolved against the publication day; without one, nothing can be anchored."""
+    if published_at is None:
+        return []
+    published = published_at.date()
+    mentions = []
+    for span in spans:
+        if span.label not in DATE_LABELS:
+            continue
+        phrase = text[span.start : span.end]
+        resolved = resolve_date_mention(phrase, published)
+        if resolved is not None:
+            mentions.append(
+                DateMention(
+                    text=phrase,
+                    start=span.start,
+                    end=span.end,
+                    date_from=resolved[0],
+                    date_to=resolved[1],
+                )
+            )
+    return mentions
+
+
+def _names(entities: Iterable[Entity], type_: EntityType) -> list[str]:
+    return list(dict.fromkeys(entity.name for entity in entities if entity.type == type_))

@@ -1,0 +1,250 @@
+"""The ingest path, composed: read -> prepare -> enrich -> dedupe -> bulk. The only place that
+knows the order of the steps."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any, Protocol
+
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import ConnectionError as OSConnectionError
+from opensearchpy.exceptions import TransportError
+
+from search.index.bulk import BulkDoc, BulkPolicy, BulkWriter, existing_ids_by_hash
+from search.ingest.dead_letter import DeadLetters
+from search.ingest.enrich import EnrichInput, Enrichment
+from search.ingest.prepare import Defaults, Prepared, Rejection, prepare
+from search.ingest.readers import ReadError
+from search.models import Article, RawRecord
+
+log = logging.getLogger(__name__)
+BATCH = 256
+
+
+class ArticleEnricher(Protocol):
+    def enrich_many(self, items: Iterable[EnrichInput]) -> Iterator[Enrichment]: ...
+
+
+@dataclass
+class IngestSummary:
+    """What a run did, in the words of the issue: nothing lost, nothing hidden."""
+
+    read: int = 0
+    indexed: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    rejected: dict[str, int] = field(default_factory=dict)
+    warnings: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    dead_letter: str | None = None
+    duplicate_examples: list[dict[str, str]] = field(default_factory=list)
+    reached_opensearch: bool = False
+
+    @property
+    def stored(self) -> int:
+        return self.indexed + self.updated + self.unchanged
+
+    @property
+    def docs_per_s(self) -> float:
+        return round(self.read / self.seconds, 1) if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "indexed": self.indexed,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "duplicates": self.duplicates,
+            "rejected": sum(self.rejected.values()),
+            "rejected_by_reason": dict(self.rejected),
+            "warnings": dict(self.warnings),
+            "seconds": round(self.seconds, 2),
+            "docs_per_s": self.docs_per_s,
+            "dead_letter": self.dead_letter,
+            "duplicate_examples": self.duplicate_examples,
+        }
+
+
+def apply_enrichment(article: Article, found: Enrichment) -> Article:
+    return article.model_copy(
+        update={
+            "persons": found.persons,
+            "agencies": found.agencies,
+            "locations": found.locations,
+            "countries": found.countries,
+            "groups": found.groups,
+            "entities": found.entities,
+            "dates_mentioned": found.dates_mentioned,
+            "date_mentions": found.date_mentions,
+            "entities_status": found.status,
+        }
+    )
+
+
+def to_document(article: Article) -> dict[str, Any]:
+    doc: dict[str, Any] = article.model_dump(mode="json")
+    return doc
+
+
+class Progress:
+    """A bar on a terminal, a log line every few seconds elsewhere."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._bar: Any = None
+        self._last = time.monotonic()
+        self._count = 0
+        if enabled and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(unit=" docs", desc="ingest", file=sys.stderr)
+
+    def advance(self, n: int) -> None:
+        self._count += n
+        if self._bar is not None:
+            self._bar.update(n)
+        elif time.monotonic() - self._last > 10:
+            self._last = time.monotonic()
+            log.info("ingest: %d records processed", self._count)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+class Ingestor:
+    """Runs records through the pipeline into one alias; one instance per run."""
+
+    def __init__(
+        self,
+        client: OpenSearch,
+        index: str,
+        enricher: ArticleEnricher,
+        dead_letters: DeadLetters,
+        *,
+        defaults: Defaults | None = None,
+        max_body_bytes: int = 5_000_000,
+        policy: BulkPolicy | None = None,
+        progress: bool = False,
+    ) -> None:
+        self._client = client
+        self._index = index
+        self._enricher = enricher
+        self._dead = dead_letters
+        self._defaults = defaults or Defaults()
+        self._max_body = max_body_bytes
+        self._writer = BulkWriter(client, index, policy)
+        self._seen_hashes: dict[str, str] = {}
+        self._progress = Progress(progress)
+        self.summary = IngestSummary(dead_letter=str(dead_letters.path))
+        self._warnings: Counter[str] = Counter()
+
+    def run(self, records: Iterable[RawRecord | ReadError]) -> IngestSummary:
+        started = time.monotonic()
+        iterator = iter(records)
+        try:
+            while batch := list(islice(iterator, BATCH)):
+                self._run_batch(batch)
+                self._progress.advance(len(batch))
+        finally:
+            self._progress.close()
+        self.summary.seconds = time.monotonic() - started
+        self.summary.rejected = dict(self._dead.by_reason)
+        self.summary.warnings = dict(self._warnings)
+        self.summary.reached_opensearch = self._writer.reached_cluster
+        return self.summary
+
+    def _run_batch(self, batch: list[RawRecord | ReadError]) -> None:
+        ready: list[tuple[RawRecord, Prepared]] = []
+        now = datetime.now(UTC)
+        for item in batch:
+            self.summary.read += 1
+            if isinstance(item, ReadError):
+                self._dead.add(
+                    stage="read",
+                    location=item.location,
+                    reason=item.reason,
+                    kind="unreadable",
+                    excerpt=item.raw,
+                )
+                continue
+            outcome = prepare(item, self._defaults, max_body_bytes=self._max_body, now=now)
+            if isinstance(outcome, Rejection):
+                self._dead.add(
+                    stage="validate",
+                    location=item.location,
+                    reason=outcome.reason,
+                    kind=outcome.kind,
+                    excerpt=item.body[:2000],
+                )
+                continue
+            self._warnings.update(outcome.warnings)
+            ready.append((item, outcome))
+        articles = self._enrich(ready)
+        fresh = self._drop_duplicates(articles)
+        docs = (BulkDoc(a.id, to_document(a), ref=loc) for loc, a in fresh)
+        for result in self._writer.write(docs):
+            if result.outcome == "failed":
+                self._dead.add(
+                    stage="index",
+                    location=result.doc.ref,
+                    reason=result.reason,
+                    kind="index_failed",
+                    excerpt=result.doc.source.get("title", ""),
+                )
+            elif result.outcome == "created":
+                self.summary.indexed += 1
+            elif result.outcome == "updated":
+                self.summary.updated += 1
+            else:
+                self.summary.unchanged += 1
+
+    def _enrich(self, ready: list[tuple[RawRecord, Prepared]]) -> list[tuple[str, Article]]:
+        inputs = [
+            EnrichInput(
+                text=p.article.body,
+                title=p.article.title,
+                language=p.article.language,
+                published_at=p.article.published_at,
+            )
+            for _, p in ready
+        ]
+        found = self._enricher.enrich_many(inputs)
+        return [
+            (raw.location, apply_enrichment(p.article, enrichment))
+            for (raw, p), enrichment in zip(ready, found, strict=True)
+        ]
+
+    def _drop_duplicates(self, articles: list[tuple[str, Article]]) -> list[tuple[str, Article]]:
+        """Keep the first copy of each text; a copy under another id is counted, not indexed."""
+        hashes = [a.content_hash for _, a in articles if a.content_hash not in self._seen_hashes]
+        try:
+            known = existing_ids_by_hash(self._client, self._index, sorted(set(hashes)))
+        except (OSConnectionError, TransportError):
+            known = {}  # the bulk step will wait for the cluster; duplicates then fall to ids
+        kept: list[tuple[str, Article]] = []
+        for location, article in articles:
+            first = self._seen_hashes.get(article.content_hash) or known.get(article.content_hash)
+            if first is not None and first != article.id:
+                self.summary.duplicates += 1
+                if len(self.summary.duplicate_examples) < 50:
+                    self.summary.duplicate_examples.append(
+                        {"id": article.id, "duplicate_of": first, "location": location}
+                    )
+                continue
+            self._seen_hashes[article.content_hash] = article.id
+            kept.append((location, article))
+        return kept
+
+
+def default_dead_letter_path(folder: Path, now: datetime | None = None) -> Path:
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    return folder / f"ingest-{stamp}.ndjson"

@@ -1,0 +1,109 @@
+"""Entry points the CLI and the API share: ingest files, re-enrich what is indexed."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from functools import cache
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from opensearchpy import helpers
+
+from search.index.bulk import BulkDoc, BulkPolicy, BulkWriter
+from search.index.client import sync_client
+from search.index.schema import ensure_index
+from search.ingest.dead_letter import DeadLetters
+from search.ingest.enrich import Enricher, EnrichInput
+from search.ingest.pipeline import (
+    Ingestor,
+    IngestSummary,
+    apply_enrichment,
+    default_dead_letter_path,
+    to_document,
+)
+from search.ingest.prepare import Defaults
+from search.ingest.readers.detect import read_paths
+from search.models import Article
+from search.settings import Settings
+
+
+@cache
+def _enricher(batch_size: int, n_process: int) -> Enricher:
+    return Enricher(batch_size=batch_size, n_process=n_process)
+
+
+def shared_enricher(settings: Settings) -> Enricher:
+    """One loaded model per process, whoever asks (CLI, API, re-enrichment)."""
+    return _enricher(settings.ner_batch_size, settings.ner_processes)
+
+
+def bulk_policy(settings: Settings) -> BulkPolicy:
+    return BulkPolicy(
+        chunk_docs=settings.bulk_chunk_docs,
+        chunk_bytes=settings.bulk_chunk_bytes,
+        max_retries=settings.bulk_max_retries,
+    )
+
+
+def ingest_paths(
+    settings: Settings,
+    paths: list[Path],
+    *,
+    fmt: str = "auto",
+    source: str | None = None,
+    published_at: str | None = None,
+    dead_letter: Path | None = None,
+    progress: bool = False,
+) -> IngestSummary:
+    client = sync_client(settings)
+    ensure_index(client, settings.index)
+    enricher = shared_enricher(settings)
+    with DeadLetters(dead_letter or default_dead_letter_path(settings.dead_letter_dir)) as dead:
+        ingestor = Ingestor(
+            client,
+            settings.index,
+            enricher,
+            dead,
+            defaults=Defaults(source=source, published_at=published_at),
+            max_body_bytes=settings.max_body_bytes,
+            policy=bulk_policy(settings),
+            progress=progress,
+        )
+        summary = ingestor.run(read_paths(paths, fmt=fmt))
+    client.indices.refresh(index=settings.index)
+    return summary
+
+
+def _indexed_articles(settings: Settings) -> Iterator[Article]:
+    client = sync_client(settings)
+    for hit in helpers.scan(client, index=settings.index, query={"query": {"match_all": {}}}):
+        yield Article.model_validate(hit["_source"])
+
+
+def reenrich_index(settings: Settings, *, batch: int = 500) -> dict[str, Any]:
+    """Re-run extraction over indexed articles after a model or rule change, sources unread.
+
+    The scroll is a snapshot, so writing back into the same index while reading is safe.
+    """
+    client = sync_client(settings)
+    enricher = shared_enricher(settings)
+    writer = BulkWriter(client, settings.index, bulk_policy(settings))
+    outcomes: Counter[str] = Counter()
+    stored = _indexed_articles(settings)
+    while articles := list(islice(stored, batch)):
+        inputs = [
+            EnrichInput(
+                text=a.body, title=a.title, language=a.language, published_at=a.published_at
+            )
+            for a in articles
+        ]
+        found = enricher.enrich_many(inputs)
+        docs = [
+            BulkDoc(a.id, to_document(apply_enrichment(a, e)), ref=a.id)
+            for a, e in zip(articles, found, strict=True)
+        ]
+        outcomes.update(result.outcome for result in writer.write(docs))
+    client.indices.refresh(index=settings.index)
+    return {"articles": sum(outcomes.values()), "outcomes": dict(outcomes)}

@@ -1,0 +1,403 @@
+"""SearchRequest -> OpenSearch request bodies, one small pure function per clause.
+
+Where each restriction goes decides what the facet counts mean:
+
+* text, dates and exclusions (`not_person=...`) go in `query`: they narrow the hits *and*
+  every count, because a journalist who drops an outlet does not want it counted either;
+* facet selections go in `post_filter`: they narrow the hits, and each facet's counts are
+  computed under every *other* selection, so picking one person still shows how many
+  articles the other people have (multi-select);
+* the histograms sit under all selections, so they describe exactly the hits shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from search.fields import (
+    AGENCIES,
+    BODY,
+    BYLINE,
+    CONTENT_HASH,
+    COUNTRIES,
+    DATES_MENTIONED,
+    EXACT,
+    ID,
+    LANGUAGE,
+    LOCATIONS,
+    PERSONS,
+    PUBLISHED_AT,
+    SECTION,
+    SOURCE,
+    SUMMARY,
+    TITLE,
+    URL,
+)
+from search.query.cursor import SortValue, decode_cursor
+from search.query.facets import (
+    ENTITY_FACETS,
+    FACETS,
+    HISTOGRAMS,
+    TermsFacet,
+    facet_agg_name,
+    fold,
+    histogram_agg_name,
+)
+from search.query.request import (
+    InvalidRequestError,
+    SearchRequest,
+    as_utc,
+    lower_bound,
+    upper_bound,
+)
+from search.query.syntax import compile_query
+
+PIT_KEEP_ALIVE: Final = "2m"
+SNIPPET_LENGTH: Final = 160
+SNIPPETS_PER_HIT: Final = 3
+MAX_EXPORT_BATCH: Final = 10_000
+MAX_SUGGESTIONS: Final = 50
+MAX_SUGGEST_PREFIX: Final = 100
+MIN_SUGGEST_PREFIX: Final = 2
+ENTITY_LATEST: Final = 10
+ENTITY_RELATED: Final = 10
+
+#: What a hit carries: enough to list it, never the body (large, and the snippets cover it).
+HIT_FIELDS: Final = (
+    ID,
+    TITLE,
+    SOURCE,
+    URL,
+    PUBLISHED_AT,
+    LANGUAGE,
+    SUMMARY,
+    PERSONS,
+    AGENCIES,
+    LOCATIONS,
+    COUNTRIES,
+)
+EXPORT_FIELDS: Final = (*HIT_FIELDS, BYLINE, SECTION, DATES_MENTIONED, CONTENT_HASH)
+_DATE_FORMAT: Final = "strict_date_optional_time"
+
+
+def facet(name: str) -> TermsFacet:
+    try:
+        return FACETS[name]
+    except KeyError:
+        known = ", ".join(FACETS)
+        raise InvalidRequestError(f"Unknown facet '{name}'; known facets are {known}") from None
+
+
+# --- clauses of a search -----------------------------------------------------------------------
+
+
+def text_query(req: SearchRequest) -> dict[str, Any]:
+    """The journalist's query; raises QuerySyntaxError."""
+    return compile_query(req.q)
+
+
+def filters(req: SearchRequest) -> list[dict[str, Any]]:
+    """Non-scoring restrictions on every count: the publication date range."""
+    bounds: dict[str, str] = {}
+    if req.date_from is not None:
+        bounds["gte"] = lower_bound(req.date_from).isoformat()
+    if isinstance(req.date_to, datetime):
+        bounds["lte"] = as_utc(req.date_to).isoformat()
+    elif req.date_to is not None:  # a date includes its whole day
+        bounds["lt"] = upper_bound(req.date_to).isoformat()
+    if not bounds:
+        return []
+    return [{"range": {PUBLISHED_AT: {**bounds, "format": _DATE_FORMAT}}}]
+
+
+def exclusions(req: SearchRequest) -> list[dict[str, Any]]:
+    return [facet(name).filter(values) for name, values in req.exclusions.items()]
+
+
+def main_query(req: SearchRequest) -> dict[str, Any]:
+    clauses: dict[str, Any] = {"must": [text_query(req)]}
+    if date_range := filters(req):
+        clauses["filter"] = date_range
+    if excluded := exclusions(req):
+        clauses["must_not"] = excluded
+    return {"bool": clauses}
+
+
+def selection_filters(req: SearchRequest, *, exclude: str | None = None) -> list[dict[str, Any]]:
+    """One terms filter per selected facet, leaving out `exclude`'s own."""
+    return [facet(name).filter(values) for name, values in req.filters.items() if name != exclude]
+
+
+def _all_of(clauses: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"bool": {"filter": clauses}} if clauses else {"match_all": {}}
+
+
+def post_filter(req: SearchRequest) -> dict[str, Any] | None:
+    selections = selection_filters(req)
+    return _all_of(selections) if selections else None
+
+
+def aggregations(req: SearchRequest) -> dict[str, Any]:
+    """Each facet under every other selection (multi-select); histograms under all of them."""
+    aggs: dict[str, Any] = {}
+    for name in req.facets:
+        aggs[facet_agg_name(name)] = {
+            "filter": _all_of(selection_filters(req, exclude=name)),
+            "aggs": facet(name).aggregation(req.facet_size, req.filters.get(name, [])),
+        }
+    if req.histogram:
+        everything = _all_of(selection_filters(req))
+        for histogram_name, histogram in HISTOGRAMS.items():
+            aggs[histogram_agg_name(histogram_name)] = {
+                "filter": everything,
+                "aggs": {"values": histogram.aggregation()},
+            }
+    return aggs
+
+
+def highlight(req: SearchRequest) -> dict[str, Any] | None:
+    """Snippets with `<mark>`; `encoder: html` makes OpenSearch escape the article text.
+
+    The text query searches both the stemmed fields and their `.exact` copies (phrases,
+    prefixes, fuzzy terms), and a highlighter only marks matches of its own field, so both
+    are highlighted and the shaper merges them. `highlight_query` is the text query alone:
+    facet filters must not mark words.
+    """
+    if not req.q.strip():
+        return None
+    body_options = {"fragment_size": SNIPPET_LENGTH, "number_of_fragments": SNIPPETS_PER_HIT}
+    return {
+        "type": "unified",
+        "encoder": "html",
+        "pre_tags": ["<mark>"],
+        "post_tags": ["</mark>"],
+        "order": "score",
+        "highlight_query": text_query(req),
+        "fields": {
+            TITLE: {"number_of_fragments": 0},
+            f"{TITLE}.{EXACT}": {"number_of_fragments": 0},
+            BODY: {**body_options, "no_match_size": SNIPPET_LENGTH},
+            f"{BODY}.{EXACT}": body_options,
+        },
+    }
+
+
+_NEWEST: Final = {PUBLISHED_AT: {"order": "desc", "missing": "_last"}}
+_OLDEST: Final = {PUBLISHED_AT: {"order": "asc", "missing": "_last"}}
+#: Unique per article, so equal scores and dates still page deterministically.
+_TIEBREAKER: Final = {ID: {"order": "asc"}}
+
+
+def sort(req: SearchRequest) -> list[dict[str, Any]]:
+    order = req.effective_sort
+    if order == "relevance":
+        return [{"_score": {"order": "desc"}}, _NEWEST, _TIEBREAKER]
+    return [_NEWEST if order == "newest" else _OLDEST, _TIEBREAKER]
+
+
+def source(fields: Sequence[str] = HIT_FIELDS) -> dict[str, Any]:
+    return {"includes": list(fields)}
+
+
+def _pit(pit_id: str) -> dict[str, str]:
+    return {"id": pit_id, "keep_alive": PIT_KEEP_ALIVE}
+
+
+# --- whole bodies ------------------------------------------------------------------------------
+
+
+def build_search_body(
+    req: SearchRequest,
+    *,
+    pit_id: str | None = None,
+    search_after: Sequence[SortValue] | None = None,
+) -> dict[str, Any]:
+    """The body of one search page.
+
+    Without `pit_id` and `search_after`, `req.cursor` (if any) supplies them; raises
+    InvalidCursor or QuerySyntaxError. A body with `pit` must be sent without an index.
+    Pages after the first of a cursor (`search_after` set) carry no aggregations: the
+    facets came with the first page and would cost the same again for nothing new.
+    """
+    if req.cursor is not None and pit_id is None and search_after is None:
+        cursor = decode_cursor(req.cursor, req)
+        pit_id, search_after = cursor.pit_id, cursor.search_after
+    body: dict[str, Any] = {
+        "query": main_query(req),
+        "sort": sort(req),
+        "_source": source(),
+        "track_total_hits": True,
+        "size": req.size,
+    }
+    if (selected := post_filter(req)) is not None:
+        body["post_filter"] = selected
+    if (marks := highlight(req)) is not None:
+        body["highlight"] = marks
+    if search_after is None:
+        body["from"] = req.offset
+        if aggs := aggregations(req):
+            body["aggs"] = aggs
+    else:
+        body["search_after"] = list(search_after)
+    if pit_id is not None:
+        body["pit"] = _pit(pit_id)
+    return body
+
+
+def build_export_body(
+    req: SearchRequest,
+    pit_id: str | None,
+    search_after: Sequence[SortValue] | None,
+    size: int,
+    *,
+    include_body: bool = False,
+) -> dict[str, Any]:
+    """One batch of an export: every match in the request's order, no facets, no snippets.
+
+    Selections join the query's filters here: with no aggregations, post_filter buys nothing.
+    """
+    if not 1 <= size <= MAX_EXPORT_BATCH:
+        raise InvalidRequestError(f"An export batch holds 1 to {MAX_EXPORT_BATCH} articles")
+    query = main_query(req)
+    query["bool"]["filter"] = [*query["bool"].get("filter", []), *selection_filters(req)]
+    if not query["bool"]["filter"]:
+        del query["bool"]["filter"]
+    body: dict[str, Any] = {
+        "query": query,
+        "sort": sort(req),
+        "_source": source((*EXPORT_FIELDS, BODY) if include_body else EXPORT_FIELDS),
+        "track_total_hits": False,
+        "size": size,
+    }
+    if search_after is not None:
+        body["search_after"] = list(search_after)
+    if pit_id is not None:
+        body["pit"] = _pit(pit_id)
+    return body
+
+
+def build_related_body(
+    article_id: str, index: str, *, content_hash: str | None = None, size: int = 10
+) -> dict[str, Any]:
+    """Articles like this one (more_like_this on title and body), minus itself and its copies.
+
+    `content_hash` (from the article being shown) also drops re-publications of the same text.
+    """
+    excluded: list[dict[str, Any]] = [{"ids": {"values": [article_id]}}]
+    if content_hash:
+        excluded.append({"term": {CONTENT_HASH: content_hash}})
+    like = {
+        "more_like_this": {
+            "fields": [TITLE, BODY],
+            "like": [{"_index": index, "_id": article_id}],
+            "min_term_freq": 2,
+            "min_doc_freq": 2,
+            "max_query_terms": 25,
+            "minimum_should_match": "30%",
+        }
+    }
+    return {
+        "query": {"bool": {"must": [like], "must_not": excluded}},
+        "_source": source(),
+        "size": max(1, min(size, 50)),
+        "track_total_hits": False,
+    }
+
+
+def build_entity_body(
+    facet_name: str, value: str, *, latest: int = ENTITY_LATEST, related: int = ENTITY_RELATED
+) -> dict[str, Any]:
+    """Everything an entity page shows, in one request over the articles naming the entity.
+
+    Co-occurring entities are asked for twice: `significant_terms` (names unusually common
+    alongside this one, against the whole archive) and plain `terms` (most frequent). The
+    shaper uses the significant ones when there are enough articles for significance to mean
+    anything and falls back to frequency otherwise. One extra bucket each, because an
+    entity co-occurs with itself.
+    """
+    entity = facet(facet_name)
+    aggs: dict[str, Any] = {
+        "first_seen": {"min": {"field": PUBLISHED_AT}},
+        "last_seen": {"max": {"field": PUBLISHED_AT}},
+        "by_month": {
+            "date_histogram": {
+                "field": PUBLISHED_AT,
+                "calendar_interval": "month",
+                "format": "yyyy-MM-dd",
+                "min_doc_count": 0,
+            }
+        },
+        "top_sources": {"terms": {"field": SOURCE, "size": related}},
+    }
+    for other in ENTITY_FACETS:
+        field = FACETS[other].field
+        aggs[f"significant_{other}"] = {
+            "significant_terms": {"field": field, "size": related + 1, "min_doc_count": 2}
+        }
+        aggs[f"frequent_{other}"] = {"terms": {"field": field, "size": related + 1}}
+    return {
+        "query": {"bool": {"filter": [entity.filter([value])]}},
+        "sort": [_NEWEST, _TIEBREAKER],
+        "_source": source(),
+        "size": latest,
+        "track_total_hits": True,
+        "aggs": aggs,
+    }
+
+
+def _lucene_regex_literal(text: str) -> str:
+    """Escape everything but letters and digits: Lucene regexes reserve most punctuation."""
+    return "".join(ch if ch.isalnum() else "\\" + ch for ch in text)
+
+
+def _suggest_words(prefix: str) -> list[str]:
+    # Roughly the standard tokenizer's words: apostrophes and dots stay inside a word.
+    words = re.split(r"[^\w'.]+", prefix)
+    return [w.strip("'.") for w in words if w.strip("'.")]
+
+
+def build_entity_suggest_body(facet_name: str, prefix: str, size: int = 10) -> dict[str, Any]:
+    """Canonical names with a word starting with `prefix`, case- and accent-insensitive.
+
+    Buckets come from the folded sub-field, kept by an `include` regex anchored at a word
+    start ("zel" finds "Volodymyr Zelensky"); the query only narrows the documents visited.
+    A folded bucket has no display form, so one hit per bucket brings the names back and the
+    shaper picks the one that folds to the bucket.
+    """
+    entity = facet(facet_name)
+    folded = " ".join(fold(prefix).split())
+    if not MIN_SUGGEST_PREFIX <= len(folded) <= MAX_SUGGEST_PREFIX:
+        raise InvalidRequestError(
+            f"A suggestion prefix has {MIN_SUGGEST_PREFIX} to {MAX_SUGGEST_PREFIX} characters"
+        )
+    words = _suggest_words(folded)
+    narrowing: list[dict[str, Any]]
+    if entity.text_field is not None and words:
+        last, complete = words[-1], words[:-1]
+        narrowing = [{"prefix": {entity.text_field: last}}]
+        if complete:
+            query = {"query": " ".join(complete), "operator": "and"}
+            narrowing.insert(0, {"match": {entity.text_field: query}})
+    else:
+        narrowing = [{"prefix": {entity.folded_field: folded}}]
+    literal = _lucene_regex_literal(folded)
+    include = f"{literal}.*|.* {literal}.*|.*\\-{literal}.*"
+    terms = {
+        "field": entity.folded_field,
+        "size": max(1, min(size, MAX_SUGGESTIONS)),
+        "include": include,
+    }
+    return {
+        "query": {"bool": {"filter": narrowing}},
+        "size": 0,
+        "track_total_hits": False,
+        "aggs": {
+            "suggestions": {
+                "terms": terms,
+                "aggs": {"display": {"top_hits": {"size": 1, "_source": source([entity.field])}}},
+            }
+        },
+    }

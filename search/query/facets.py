@@ -1,0 +1,226 @@
+"""Facets as small classes with one interface: the aggregation to ask for, the filter a
+selection makes, and how to read the buckets back. One registry drives builder and shaper."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from search.fields import (
+    DATES_MENTIONED,
+    FACET_FIELDS,
+    FOLDED,
+    PUBLISHED_AT,
+    QUERY_FIELDS,
+    TEXT,
+)
+
+#: Characters Lucene's ASCIIFoldingFilter folds that have no Unicode decomposition.
+_FOLD_EXTRA: Final[dict[str, str]] = {
+    "ß": "ss",
+    "æ": "ae",
+    "œ": "oe",
+    "ø": "o",
+    "ł": "l",
+    "đ": "d",
+    "ð": "d",
+    "þ": "th",
+    "ħ": "h",
+    "ı": "i",
+    "ŀ": "l",
+    "ŧ": "t",
+    "ĸ": "q",
+    "ſ": "s",
+    "ə": "e",
+    "‘": "'",
+    "’": "'",
+    "‚": "'",
+    "‛": "'",
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "‟": '"',
+    "‐": "-",
+    "‑": "-",
+    "‒": "-",
+    "–": "-",
+    "—": "-",
+    "―": "-",
+}
+
+
+def _fold_char(ch: str) -> str:
+    if ch.isascii():
+        return ch
+    if ch in _FOLD_EXTRA:
+        return _FOLD_EXTRA[ch]
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    # Like asciifolding, only fold to ASCII: "é" -> "e", but Cyrillic "й" and Hangul stay.
+    return base if base and base.isascii() else ch
+
+
+def fold(value: str) -> str:
+    """Lower-case and ASCII-fold like the index's `folded` normalizer, so filters on
+    `<field>.folded` match "Zelensky", "ZELENSKY" and "Zelénsky" alike."""
+    # Per character, as Lucene lowercases code points (no final-sigma rule; "İ" -> "i").
+    return "".join(_fold_char(ch.lower()[0]) for ch in value)
+
+
+class FacetValue(BaseModel):
+    """One row of a facet: what to show, how many hits it has, whether it is selected."""
+
+    model_config = ConfigDict(frozen=True)
+
+    value: str
+    count: int
+    selected: bool
+
+
+class HistogramBucket(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    date: date
+    count: int
+
+
+class Histogram(BaseModel):
+    """Articles over time; `interval` names the bucket width OpenSearch chose."""
+
+    interval: str
+    buckets: list[HistogramBucket]
+
+
+@dataclass(frozen=True)
+class TermsFacet:
+    """A keyword facet: counted on its display form, filtered on its folded form."""
+
+    name: str
+    field: str
+
+    @property
+    def folded_field(self) -> str:
+        return f"{self.field}.{FOLDED}"
+
+    @property
+    def text_field(self) -> str | None:
+        """The word-analysed sub-field, when the mapping has one (names do, language not)."""
+        text = f"{self.field}.{TEXT}"
+        return text if any(text in fields for fields in QUERY_FIELDS.values()) else None
+
+    def aggregation(self, size: int, selected: Sequence[str] = ()) -> dict[str, Any]:
+        """Sub-aggregations: the top `size` values, and the exact count of each selected
+        value, which may lie outside the top ones."""
+        aggs: dict[str, Any] = {"values": {"terms": {"field": self.field, "size": size}}}
+        keys = _folded_unique(selected)
+        if keys:
+            filters = {key: {"term": {self.folded_field: key}} for key in keys}
+            aggs["selected"] = {"filters": {"filters": filters}}
+        return aggs
+
+    def filter(self, values: Sequence[str]) -> dict[str, Any]:
+        """Articles having any of `values`, case- and accent-insensitively."""
+        return {"terms": {self.folded_field: _folded_unique(values)}}
+
+    def parse(self, raw: Mapping[str, Any], selected: Sequence[str]) -> list[FacetValue]:
+        """Read the aggregation built by `aggregation()`: top values in count order, then
+        any selected value that is not among them, so a selection never disappears."""
+        wanted = {fold(v): v for v in reversed(selected)}
+        selected_counts = {
+            str(key): int(bucket.get("doc_count", 0))
+            for key, bucket in raw.get("selected", {}).get("buckets", {}).items()
+        }
+        rows: list[FacetValue] = []
+        seen: set[str] = set()
+        for bucket in raw.get("values", {}).get("buckets", []):
+            value = str(bucket["key"])
+            key = fold(value)
+            seen.add(key)
+            rows.append(
+                FacetValue(value=value, count=int(bucket["doc_count"]), selected=key in wanted)
+            )
+        for key in _folded_unique(selected):
+            if key not in seen:
+                rows.append(
+                    FacetValue(value=wanted[key], count=selected_counts.get(key, 0), selected=True)
+                )
+        return rows
+
+
+def _folded_unique(values: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(fold(v) for v in values))
+
+
+#: Interval strings auto_date_histogram reports -> the words the API shows.
+_INTERVAL_NAMES: Final = {"1d": "day", "7d": "week", "1M": "month", "3M": "quarter", "1y": "year"}
+HISTOGRAM_DATE_FORMAT: Final = "yyyy-MM-dd"
+
+
+@dataclass(frozen=True)
+class DateHistogramFacet:
+    """Articles over time, as `auto_date_histogram`.
+
+    OpenSearch picks the bucket width from the data actually matched (day, week, month,
+    quarter, year, 5 years ...) so that at most `target_buckets` come back: roughly day up to
+    two months, week up to a year, month up to five years. One request, no min/max round trip,
+    and it works for `dates_mentioned`, whose range the request's dates do not bound.
+    """
+
+    name: str
+    field: str
+    target_buckets: int = 60
+
+    def aggregation(self) -> dict[str, Any]:
+        return {
+            "auto_date_histogram": {
+                "field": self.field,
+                "buckets": self.target_buckets,
+                "minimum_interval": "day",
+                "format": HISTOGRAM_DATE_FORMAT,
+            }
+        }
+
+    def parse(self, raw: Mapping[str, Any]) -> Histogram:
+        interval = str(raw.get("interval", "1d"))
+        buckets = [
+            HistogramBucket(date=_bucket_date(bucket), count=int(bucket["doc_count"]))
+            for bucket in raw.get("buckets", [])
+        ]
+        return Histogram(interval=_INTERVAL_NAMES.get(interval, interval), buckets=buckets)
+
+
+def _bucket_date(bucket: Mapping[str, Any]) -> date:
+    text = bucket.get("key_as_string")
+    if isinstance(text, str):
+        try:
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            pass
+    return datetime.fromtimestamp(int(bucket["key"]) / 1000, tz=UTC).date()
+
+
+HistogramName = Literal["published_at", "dates_mentioned"]
+
+#: Every keyword facet, in display order; keys are the names the API and the UI use.
+FACETS: Final[dict[str, TermsFacet]] = {
+    name: TermsFacet(name, field) for name, field in FACET_FIELDS.items()
+}
+#: Facets whose values are named entities, for entity pages and co-occurrence.
+ENTITY_FACETS: Final = ("person", "agency", "location")
+HISTOGRAMS: Final[dict[str, DateHistogramFacet]] = {
+    "published_at": DateHistogramFacet("published_at", PUBLISHED_AT),
+    "dates_mentioned": DateHistogramFacet("dates_mentioned", DATES_MENTIONED),
+}
+
+
+def facet_agg_name(name: str) -> str:
+    """Name of a facet's aggregation in the request and response bodies."""
+    return f"facet_{name}"
+
+
+def histogram_agg_name(name: str) -> str:
+    return f"histogram_{name}"

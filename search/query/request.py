@@ -1,0 +1,136 @@
+"""The typed search request: what the API and the web page ask, validated once, before any query."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Final, Literal, Self, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from search.fields import FacetName
+from search.query.facets import fold
+
+SortOrder = Literal["relevance", "newest", "oldest"]
+
+#: The index's `max_result_window` (index_mappings/articles.json): deepest from+size.
+MAX_RESULT_WINDOW: Final = 10_000
+MAX_PAGE_SIZE: Final = 100
+#: Values per facet in one request: keeps the terms filters and the `selected` counts small.
+MAX_VALUES_PER_FACET: Final = 50
+MAX_VALUE_LENGTH: Final = 300
+FACET_NAMES: Final[tuple[FacetName, ...]] = get_args(FacetName)
+
+
+class InvalidRequestError(Exception):
+    """A request the builder cannot turn into a query (unknown facet, bad export size ...)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _clean_values(facet: str, values: list[str]) -> list[str]:
+    """Strip, drop blanks, and drop values that fold to one already given."""
+    cleaned: dict[str, str] = {}
+    for raw in values:
+        value = raw.strip()
+        if not value:
+            continue
+        if len(value) > MAX_VALUE_LENGTH:
+            raise ValueError(f"a {facet} value is longer than {MAX_VALUE_LENGTH} characters")
+        cleaned.setdefault(fold(value), value)
+    if len(cleaned) > MAX_VALUES_PER_FACET:
+        raise ValueError(f"at most {MAX_VALUES_PER_FACET} {facet} values may be given at once")
+    return list(cleaned.values())
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Naive datetimes are read as UTC, like the dates in the index."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def lower_bound(value: date | datetime) -> datetime:
+    """First instant a `date_from` includes: a date means from its UTC midnight."""
+    if isinstance(value, datetime):
+        return as_utc(value)
+    return datetime.combine(value, time.min, tzinfo=UTC)
+
+
+def upper_bound(value: date | datetime) -> datetime:
+    """First instant a `date_to` excludes: a date includes the whole UTC day."""
+    if isinstance(value, datetime):
+        return as_utc(value) + timedelta(microseconds=1)
+    return datetime.combine(value + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+class SearchRequest(BaseModel):
+    """One search: text, facet selections and exclusions, dates, order, and paging.
+
+    Facet `filters` narrow the hits but not the counts of their own facet (multi-select);
+    `exclusions` and dates narrow everything. Page with `page` up to MAX_RESULT_WINDOW
+    results deep, or with the opaque `cursor` of the previous response beyond that.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    q: str = Field("", description="Query in the newsroom syntax; blank lists everything.")
+    filters: dict[FacetName, list[str]] = Field(
+        default_factory=dict, description="Facet -> values to keep (any of them)."
+    )
+    exclusions: dict[FacetName, list[str]] = Field(
+        default_factory=dict, description="Facet -> values to drop (not_person=... and so on)."
+    )
+    date_from: date | datetime | None = Field(None, description="Published on or after.")
+    date_to: date | datetime | None = Field(None, description="Published on or before.")
+    sort: SortOrder | None = Field(None, description="Default: relevance with q, else newest.")
+    page: int = Field(1, ge=1)
+    size: int = Field(10, ge=1, le=MAX_PAGE_SIZE)
+    cursor: str | None = Field(None, description="next_cursor of the previous page.")
+    facet_size: int = Field(10, ge=1, le=100, description="Values per facet.")
+    facets: list[FacetName] = Field(
+        default_factory=lambda: list(FACET_NAMES), description="Facets to count."
+    )
+    histogram: bool = Field(False, description="Also count articles over time.")
+
+    @field_validator("filters", "exclusions")
+    @classmethod
+    def _clean(cls, selections: dict[FacetName, list[str]]) -> dict[FacetName, list[str]]:
+        cleaned = {name: _clean_values(name, values) for name, values in selections.items()}
+        return {name: values for name, values in cleaned.items() if values}
+
+    @field_validator("facets")
+    @classmethod
+    def _unique_facets(cls, facets: list[FacetName]) -> list[FacetName]:
+        return list(dict.fromkeys(facets))
+
+    @field_validator("cursor")
+    @classmethod
+    def _blank_cursor_is_none(cls, cursor: str | None) -> str | None:
+        if cursor is None or not cursor.strip():
+            return None
+        return cursor.strip()
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> Self:
+        start, end = self.date_from, self.date_to
+        if start is not None and end is not None and lower_bound(start) >= upper_bound(end):
+            raise ValueError("date_from must not be later than date_to")
+        if self.page * self.size > MAX_RESULT_WINDOW:
+            raise ValueError(
+                f"page {self.page} of size {self.size} goes past result {MAX_RESULT_WINDOW}; "
+                "to read further, follow next_cursor from the previous response"
+            )
+        if self.cursor is not None and self.page != 1:
+            raise ValueError("give either page or cursor, not both")
+        return self
+
+    @property
+    def effective_sort(self) -> SortOrder:
+        """The order actually used: relevance needs text to be relevant to."""
+        if self.sort is not None:
+            return self.sort
+        return "relevance" if self.q.strip() else "newest"
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size

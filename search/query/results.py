@@ -1,0 +1,369 @@
+"""OpenSearch responses -> the API's models; in snippets `<mark>` is the only markup."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, Field
+
+from search.fields import (
+    AGENCIES,
+    BODY,
+    EXACT,
+    ID,
+    LANGUAGE,
+    LOCATIONS,
+    PERSONS,
+    PUBLISHED_AT,
+    SOURCE,
+    SUMMARY,
+    TITLE,
+    URL,
+)
+from search.query.builder import SNIPPET_LENGTH, SNIPPETS_PER_HIT
+from search.query.cursor import encode_cursor
+from search.query.facets import (
+    ENTITY_FACETS,
+    FACETS,
+    HISTOGRAMS,
+    FacetValue,
+    Histogram,
+    HistogramBucket,
+    facet_agg_name,
+    fold,
+    histogram_agg_name,
+)
+from search.query.request import SearchRequest
+
+#: Below this many articles, "significant" co-occurrence is noise; plain frequency is shown.
+MIN_ARTICLES_FOR_SIGNIFICANCE: Final = 10
+_MARK_RE: Final = re.compile(r"(</?mark>)")
+
+
+class Total(BaseModel):
+    value: int
+    relation: Literal["eq", "gte"] = "eq"
+
+
+class Hit(BaseModel):
+    """One article in a result list. `title` is plain text (escape it when rendering);
+    `title_html` and `snippets` are escaped HTML whose only tags are `<mark>` and `</mark>`."""
+
+    id: str
+    title: str
+    title_html: str
+    source: str | None = None
+    url: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    snippets: list[str] = Field(default_factory=list)
+    persons: list[str] = Field(default_factory=list)
+    agencies: list[str] = Field(default_factory=list)
+    locations: list[str] = Field(default_factory=list)
+    score: float | None = None
+
+
+class SearchResponse(BaseModel):
+    total: Total
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]] = Field(default_factory=dict)
+    histogram: dict[str, Histogram] = Field(default_factory=dict)
+    next_cursor: str | None = Field(None, description="Pass back as `cursor` for the next page.")
+    took_ms: int = 0
+    page: int = 1
+    size: int = 10
+
+
+class RelatedEntity(BaseModel):
+    value: str
+    count: int
+    score: float | None = Field(None, description="Significance, when chosen by significance.")
+
+
+class EntityPage(BaseModel):
+    facet: str
+    name: str
+    total: int
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    by_month: list[HistogramBucket] = Field(default_factory=list)
+    related_by: Literal["significance", "frequency"] = "frequency"
+    related: dict[str, list[RelatedEntity]] = Field(default_factory=dict)
+    top_sources: list[RelatedEntity] = Field(default_factory=list)
+    latest: list[Hit] = Field(default_factory=list)
+
+
+class Suggestion(BaseModel):
+    value: str
+    count: int
+
+
+# --- snippets ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Marked:
+    """Plain (unescaped) text with the character spans to wrap in `<mark>`."""
+
+    text: str
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _parse_marked(fragment: str) -> _Marked:
+    """Read a highlighted fragment. Everything between the mark tags is unescaped here and
+    escaped again on output, so text OpenSearch failed to escape cannot become markup."""
+    text = ""
+    spans: list[tuple[int, int]] = []
+    opened: int | None = None
+    for part in _MARK_RE.split(fragment):
+        if part == "<mark>":
+            opened = len(text) if opened is None else opened
+        elif part == "</mark>":
+            if opened is not None and opened < len(text):
+                spans.append((opened, len(text)))
+            opened = None
+        else:
+            text += html.unescape(part)
+    if opened is not None and opened < len(text):
+        spans.append((opened, len(text)))
+    return _Marked(text, spans)
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _render(marked: _Marked) -> str:
+    out: list[str] = []
+    at = 0
+    for start, end in _union(marked.spans):
+        out.append(html.escape(marked.text[at:start]))
+        out.append(f"<mark>{html.escape(marked.text[start:end])}</mark>")
+        at = end
+    out.append(html.escape(marked.text[at:]))
+    return "".join(out)
+
+
+def _merge_fragments(fragments: Sequence[str]) -> list[_Marked]:
+    """Fragments of one field from its stemmed and exact highlights: the same passage (or
+    one inside another) becomes one, with the marks of both."""
+    merged: list[_Marked] = []
+    for fragment in fragments:
+        new = _parse_marked(fragment)
+        if not new.text.strip():
+            continue
+        for i, old in enumerate(merged):
+            if (at := old.text.find(new.text)) >= 0:
+                old.spans.extend((s + at, e + at) for s, e in new.spans)
+                break
+            if (at := new.text.find(old.text)) >= 0:
+                new.spans.extend((s + at, e + at) for s, e in old.spans)
+                merged[i] = new
+                break
+        else:
+            merged.append(new)
+    return merged
+
+
+def snippets(highlight: Mapping[str, Sequence[str]], fallback: str = "") -> list[str]:
+    """Body snippets, best first; without any marked passage, the lead (or `fallback`)."""
+    fragments = [*highlight.get(f"{BODY}.{EXACT}", []), *highlight.get(BODY, [])]
+    passages = _merge_fragments(fragments)
+    marked = [p for p in passages if p.spans]
+    if marked:
+        marked.sort(key=lambda p: -len(_union(p.spans)))
+        return [_render(p) for p in marked[:SNIPPETS_PER_HIT]]
+    if passages:
+        return [_render(passages[0])]
+    lead = _shorten(fallback)
+    return [html.escape(lead)] if lead else []
+
+
+def title_html(highlight: Mapping[str, Sequence[str]], title: str) -> str:
+    fragments = [*highlight.get(TITLE, []), *highlight.get(f"{TITLE}.{EXACT}", [])]
+    passages = _merge_fragments(fragments)
+    return _render(passages[0]) if passages else html.escape(title)
+
+
+def _shorten(text: str, limit: int = 2 * SNIPPET_LENGTH) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit] + " …"
+
+
+# --- hits --------------------------------------------------------------------------------------
+
+
+def _datetime(value: object) -> datetime | None:
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value / 1000, tz=UTC)
+    return None
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value if v is not None]
+    return [] if value is None else [str(value)]
+
+
+def _optional_str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def shape_hit(raw: Mapping[str, Any]) -> Hit:
+    src: Mapping[str, Any] = raw.get("_source", {})
+    marks: Mapping[str, Sequence[str]] = raw.get("highlight", {})
+    title = str(src.get(TITLE) or "")
+    score = raw.get("_score")
+    return Hit(
+        id=str(src.get(ID) or raw.get("_id", "")),
+        title=title,
+        title_html=title_html(marks, title),
+        source=_optional_str(src.get(SOURCE)),
+        url=_optional_str(src.get(URL)),
+        published_at=_datetime(src.get(PUBLISHED_AT)),
+        language=_optional_str(src.get(LANGUAGE)),
+        snippets=snippets(marks, str(src.get(SUMMARY) or "")),
+        persons=_strings(src.get(PERSONS)),
+        agencies=_strings(src.get(AGENCIES)),
+        locations=_strings(src.get(LOCATIONS)),
+        score=float(score) if isinstance(score, int | float) else None,
+    )
+
+
+def shape_hits(raw: Mapping[str, Any]) -> list[Hit]:
+    return [shape_hit(hit) for hit in raw.get("hits", {}).get("hits", [])]
+
+
+def _total(raw: Mapping[str, Any]) -> Total:
+    total = raw.get("hits", {}).get("total", 0)
+    if isinstance(total, int):
+        return Total(value=total)
+    return Total(value=int(total.get("value", 0)), relation=total.get("relation", "eq"))
+
+
+def _next_cursor(raw: Mapping[str, Any], req: SearchRequest) -> str | None:
+    """A cursor after a full page: search_after the last hit, in the same point in time."""
+    hits = raw.get("hits", {}).get("hits", [])
+    if len(hits) < req.size or not hits[-1].get("sort"):
+        return None
+    return encode_cursor(req, list(hits[-1]["sort"]), raw.get("pit_id"))
+
+
+def shape_search_response(raw: Mapping[str, Any], req: SearchRequest) -> SearchResponse:
+    """Read a response to `build_search_body(req)`. Facets absent from it (cursor pages)
+    are left out rather than shown as empty."""
+    aggs: Mapping[str, Any] = raw.get("aggregations", {})
+    facets = {
+        name: FACETS[name].parse(aggs[facet_agg_name(name)], req.filters.get(name, []))
+        for name in req.facets
+        if facet_agg_name(name) in aggs
+    }
+    histograms = {
+        name: histogram.parse(aggs[histogram_agg_name(name)].get("values", {}))
+        for name, histogram in HISTOGRAMS.items()
+        if histogram_agg_name(name) in aggs
+    }
+    return SearchResponse(
+        total=_total(raw),
+        hits=shape_hits(raw),
+        facets=facets,
+        histogram=histograms,
+        next_cursor=_next_cursor(raw, req),
+        took_ms=int(raw.get("took", 0)),
+        page=req.page,
+        size=req.size,
+    )
+
+
+# --- entity pages and suggestions --------------------------------------------------------------
+
+
+def _display_name(hits: Sequence[Mapping[str, Any]], field_name: str, value: str) -> str:
+    """The form the archive writes a name in: the first stored value folding like `value`."""
+    key = fold(value)
+    for hit in hits:
+        for candidate in _strings(hit.get("_source", {}).get(field_name)):
+            if fold(candidate) == key:
+                return candidate
+    return value
+
+
+def _buckets(agg: Mapping[str, Any], own: str | None) -> list[RelatedEntity]:
+    return [
+        RelatedEntity(
+            value=str(b["key"]),
+            count=int(b["doc_count"]),
+            score=float(b["score"]) if "score" in b else None,
+        )
+        for b in agg.get("buckets", [])
+        if own is None or fold(str(b["key"])) != own
+    ]
+
+
+def _metric_datetime(agg: Mapping[str, Any]) -> datetime | None:
+    if isinstance(agg.get("value_as_string"), str):
+        return _datetime(agg["value_as_string"])
+    return _datetime(agg.get("value"))
+
+
+def shape_entity_page(
+    raw: Mapping[str, Any], facet_name: str, value: str, *, related: int = 10
+) -> EntityPage:
+    """Read a response to `build_entity_body(facet_name, value)`."""
+    aggs: Mapping[str, Any] = raw.get("aggregations", {})
+    hits = raw.get("hits", {}).get("hits", [])
+    total = _total(raw).value
+    by_significance = total >= MIN_ARTICLES_FOR_SIGNIFICANCE and any(
+        aggs.get(f"significant_{other}", {}).get("buckets") for other in ENTITY_FACETS
+    )
+    kind = "significant" if by_significance else "frequent"
+    own = fold(value)
+    related_entities = {
+        other: _buckets(aggs.get(f"{kind}_{other}", {}), own if other == facet_name else None)
+        for other in ENTITY_FACETS
+    }
+    by_month = HISTOGRAMS["published_at"].parse(aggs.get("by_month", {})).buckets
+    return EntityPage(
+        facet=facet_name,
+        name=_display_name(hits, FACETS[facet_name].field, value),
+        total=total,
+        first_seen=_metric_datetime(aggs.get("first_seen", {})),
+        last_seen=_metric_datetime(aggs.get("last_seen", {})),
+        by_month=by_month,
+        related_by="significance" if by_significance else "frequency",
+        related={name: rows[:related] for name, rows in related_entities.items()},
+        top_sources=_buckets(aggs.get("top_sources", {}), None),
+        latest=shape_hits(raw),
+    )
+
+
+def shape_suggestions(raw: Mapping[str, Any], facet_name: str) -> list[Suggestion]:
+    """Read a response to `build_entity_suggest_body(facet_name, ...)`, most frequent first."""
+    field_name = FACETS[facet_name].field
+    out: list[Suggestion] = []
+    for bucket in raw.get("aggregations", {}).get("suggestions", {}).get("buckets", []):
+        key = str(bucket["key"])
+        top = bucket.get("display", {}).get("hits", {}).get("hits", [])
+        out.append(
+            Suggestion(value=_display_name(top, field_name, key), count=int(bucket["doc_count"]))
+        )
+    return out

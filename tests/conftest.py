@@ -1,0 +1,64 @@
+"""Shared fixtures: a real OpenSearch node for the session, a throw-away index per test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from opensearchpy import OpenSearch
+
+from search import localnode
+from search.index import schema
+from search.index.client import sync_client
+from search.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+SHARED_CORPORA = ROOT.parent / "shared" / "corpora"
+
+
+def corpus(name: str) -> Path:
+    """A big corpus beside the project, or a skip when it is not there (users lack it)."""
+    path = SHARED_CORPORA / name
+    if not path.exists():
+        pytest.skip(f"corpus {name} is not present beside the project")
+    return path
+
+
+def _node_settings() -> Settings:
+    """The node the suite uses: NEWSROOM_OPENSEARCH_URL if it answers, else a local one."""
+    return Settings(node_data_dir=ROOT / ".newsroom" / "test-node")
+
+
+@pytest.fixture(scope="session")
+def node_settings() -> Iterator[Settings]:
+    settings = _node_settings()
+    found = localnode.status(settings)
+    started = False
+    if not found.running:
+        localnode.start(settings)
+        started = True
+    try:
+        yield settings
+    finally:
+        if started and not os.environ.get("NEWSROOM_KEEP_TEST_NODE"):
+            localnode.stop(settings)
+
+
+@pytest.fixture(scope="session")
+def os_client(node_settings: Settings) -> OpenSearch:
+    return sync_client(node_settings)
+
+
+@pytest.fixture
+def settings(node_settings: Settings, os_client: OpenSearch) -> Iterator[Settings]:
+    """Settings whose alias names a fresh index for this test only; deleted afterwards."""
+    alias = f"test-{uuid.uuid4().hex[:12]}"
+    test_settings = node_settings.model_copy(update={"index": alias})
+    try:
+        yield test_settings
+    finally:
+        schema.drop(os_client, alias)
