@@ -8,7 +8,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The OpenSearch release the project provisions locally and runs in docker-compose.
-OPENSEARCH_VERSION = "3.5.0"
+OPENSEARCH_VERSION = "3.8.0"
 
 
 def _default_cache() -> Path:

@@ -16,7 +16,7 @@ _PLATFORM = (
     r"(?:telegram|whatsapp|facebook|twitter|x|instagram|youtube|tiktok|linkedin|threads|viber"
     r"|bluesky|mastodon|signal|google\s+news|apple\s+news|flipboard)"
 )
-_SEP = r"\s*[:\-–—|»›>]"  # noqa: RUF001 - the dashes a label uses before its link
+_SEP = r"\s*[:\-–—|»›>]"
 _BUTTON = rf"(?:share|tweet|e-?mail|print|copy\s+link|pin\s+it|{_PLATFORM})"
 _AGENCY = (
     r"(?:getty\s+images|afp(?:\s+via\s+getty\s+images)?|reuters|ap(?:\s+photo)?|epa(?:-efe)?"
@@ -40,7 +40,10 @@ def _rule(name: str, regex: str, *, max_chars: int = 200, needs_capital: bool = 
 
 #: The furniture rules, checked in order; the first that matches names the removal.
 RULES: tuple[LineRule, ...] = (
-    _rule("follow_coverage", r"follow\s+(?:our|all\s+(?:of\s+)?our|the\s+latest|live)\b.{0,40}?\bcoverage\b.{0,120}"),
+    _rule(
+        "follow_coverage",
+        r"follow\s+(?:our|all\s+(?:of\s+)?our|the\s+latest|live)\b.{0,40}?\bcoverage\b.{0,120}",
+    ),
     _rule(
         "social_call_to_action",
         rf"(?:join|follow|subscribe\s+to|like|find|connect\s+with)\s+(?:us|our\b[^.!?]{{0,40}}?)"
@@ -85,7 +88,7 @@ RULES: tuple[LineRule, ...] = (
     ),
     _rule(
         "copyright",
-        r"(?:©|\(c\)\s*(?:\d{4}|[a-z])|copyright\s*(?:©|\(c\)|\d{4})).{0,200}"
+        r"(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4})).{0,200}"
         r"|.{0,160}\ball\s+rights\s+reserved\b.{0,60}",
         needs_capital=False,
         max_chars=260,
@@ -102,15 +105,18 @@ RULES: tuple[LineRule, ...] = (
 
 #: Words a title-case headline leaves in lower case.
 _SMALL_WORDS = frozenset(
-    "a an and as at but by de en for from in into nor of off on onto or over per than the to up"
-    " upon via vs versus with".split()
+    {
+        *("a", "an", "and", "as", "at", "but", "by", "de", "en", "for", "from", "in", "into"),
+        *("nor", "of", "off", "on", "onto", "or", "over", "per", "than", "the", "to", "up"),
+        *("upon", "via", "vs", "versus", "with"),
+    }
 )
 _END_PUNCTUATION = tuple(".!?…\"”’'“«»:;,")
 _PROSE_END = re.compile(r"[.!?…][\"”’')\]]*$")
-_BULLET = re.compile(r"^[\s\-–—•*·»›▶►→|]+")  # noqa: RUF001 - dash variants used as bullets
-_NAME = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}"
-# "Preston, Victoria, Australia": a place line, as Wikinews puts under its dateline.
-_PLACE = re.compile(rf"{_NAME}(?:,\s+{_NAME}){{1,3}}")
+_BULLET = re.compile(r"^[\s\-–—•*·»›▶►→|]+")
+# Lines that lead into or credit the text around them, never another story's headline.
+_NOT_A_HEADLINE_START = tuple("-–—\"“‘'(*•")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _MONTH_OR_DAY = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d"
     r"|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
@@ -171,17 +177,34 @@ def _is_teaser(lines: list[str], verdicts: list[str | None], index: int, title: 
         return False
     if title and line.casefold() == title.strip().casefold():
         return False
-    if not _is_title_case(words) or _PLACE.fullmatch(line) or _MONTH_OR_DAY.search(line):
+    if line.startswith(_NOT_A_HEADLINE_START) or line.isupper() or line.count(",") >= 2:
+        return False  # an attribution, a label in capitals, a list or a place line
+    if not _is_title_case(words) or _MONTH_OR_DAY.search(line):
         return False
     before = _neighbour(lines, verdicts, index, -1)
     after = _neighbour(lines, verdicts, index, +1)
-    return _is_prose(before) and _is_prose(after)
+    return _is_prose(before) and _is_prose(after) and not _shares_topic(line, before, after)
+
+
+def _shares_topic(line: str, *paragraphs: str) -> bool:
+    """True when most names of the line recur around it: a section heading or a caption of
+    this story ("Group G — Belgium 3 – 0 Panama" above "Belgium faced Panama"), not a teaser."""
+    names = {_stem(w) for w in _WORD.findall(line) if len(w) > 1 and w.lower() not in _SMALL_WORDS}
+    if not names:
+        return False
+    around = {_stem(w) for paragraph in paragraphs for w in _WORD.findall(paragraph)}
+    return len(names & around) * 2 >= len(names)
+
+
+def _stem(word: str) -> str:
+    """Crude but enough to match Ukraine/Ukrainian and Russia/Russian's."""
+    return word.casefold()[:5]
 
 
 def _is_title_case(words: list[str]) -> bool:
     capitals = 0
     for position, word in enumerate(words):
-        core = word.strip("\"'“”‘’()[]-–—,:;")  # noqa: RUF001
+        core = word.strip("\"'“”‘’()[]-–—,:;")
         if not core or not core[0].isalpha():
             continue
         if core[0].isupper():

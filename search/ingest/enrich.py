@@ -7,6 +7,7 @@ is the pure part, so it can be tested with hand-made spans and no model.
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from search.models import DateMention, EntitiesStatus, Entity, EntityType, Menti
 
 #: spaCy labels whose spans are dates to resolve rather than names.
 DATE_LABELS = frozenset({"DATE", "TIME"})
+_CLOCK_AFTER = re.compile(r"\s*(?:UTC|GMT|Z\b|hours\b|hrs\b|h\b|local\b|[A-Z]{2}T\b|[A-Z]ST\b)")
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ def resolve_dates(
         if span.label not in DATE_LABELS:
             continue
         phrase = text[span.start : span.end]
+        if _CLOCK_AFTER.match(text, span.end) and phrase.strip().isdigit():
+            continue  # "(1620 UTC)" is a time of day, not the year 1620
         resolved = resolve_date_mention(phrase, published)
         if resolved is not None:
             mentions.append(

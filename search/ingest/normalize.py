@@ -70,6 +70,8 @@ class Candidate:
     end: int
     type: EntityType | None
     name: str | None = None
+    #: Typed by strong evidence (a dateline): outvotes the model's other readings of the name.
+    sure: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +218,7 @@ _TITLES: Final = _wordset(
     rev reverend father sister brother sheikh ayatollah imam rabbi chairman chairwoman chief
     ambassador spokesman spokeswoman spokesperson leader coach st"""
 )
-_NAME_PARTICLES: Final = frozenset(
+_NAME_PARTICLES: Final = _wordset(
     "al el bin ibn bint da de del della der di du la le van von ter ten dos das abu"
 )
 _ABBREVIATIONS: Final = _wordset("inc co corp ltd jr sr st bros plc llc ag sa nv")
@@ -231,7 +233,7 @@ _KEYBOARD_KEYS: Final = _wordset(
     enter return del delete backspace space spacebar home end pgup pgdn insert ins"""
 )
 _MODIFIER_KEYS: Final = _wordset("ctrl control alt shift cmd command option opt meta fn")
-_TIME_ZONES: Final = frozenset(
+_TIME_ZONES: Final = _wordset(
     "utc gmt bst cet cest eet eest msk kst jst est edt cst cdt mst mdt pst pdt aest aedt"
 )
 #: Function words that sit capitalised inside a name only in title-cased headlines.
@@ -241,6 +243,9 @@ _HEADLINE_WORDS: Final = _wordset(
     Says Said"""
 )
 _MAX_NAME_WORDS: Final = 8
+_ADJECTIVE_PREFIX = re.compile(
+    r"^(?:anti|pro|ex|intra|inter|non|post|pre|pan|trans|sub|neo|semi|mid|cross|multi)-", re.I
+)
 
 
 def trim_span(
@@ -327,8 +332,13 @@ def is_junk(surface: str) -> bool:
     letters = [char for char in stripped if char.isalpha()]
     if len(stripped) < 2 or len(letters) < 2 or not any(char.isupper() for char in letters):
         return True
-    if any(marker in stripped for marker in ("@", "#", "http", "www.", "://")):
+    if any(
+        marker in stripped
+        for marker in ("@", "#", "http", "www.", "://", "[", "]", "{", "}", "|", "=", "<", ">")
+    ):
         return True
+    if _ADJECTIVE_PREFIX.match(stripped):
+        return True  # "intra-Africa", "ex-England", "anti-Trump": adjectives, not names
     lowered = stripped.lower()
     if lowered in _TIME_ZONES or lowered in _KEYBOARD_KEYS:
         return True
@@ -454,13 +464,19 @@ def _looks_like_demonym(surface: str) -> bool:
 
 
 def vote_types(text: str, candidates: list[Candidate]) -> list[Candidate]:
-    """Give every mention of the same name the type most of its mentions have."""
+    """Give every mention of the same name the type most of its mentions have, or the type
+    strong evidence gave one of them."""
     votes: dict[str, Counter[EntityType]] = defaultdict(Counter)
+    winners: dict[str, EntityType] = {}
     for candidate in candidates:
         if candidate.type is not None:
-            votes[folding_key(text[candidate.start : candidate.end])][candidate.type] += 1
-    winners: dict[str, EntityType] = {}
+            key = folding_key(text[candidate.start : candidate.end])
+            votes[key][candidate.type] += 1
+            if candidate.sure:
+                winners[key] = candidate.type
     for key, counts in votes.items():
+        if key in winners:
+            continue
         ranked = counts.most_common(2)
         if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
             winners[key] = ranked[0][0]
@@ -591,7 +607,9 @@ def _coverage(length: int, candidates: Iterable[Candidate]) -> bytearray:
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w.&-]*(?:['’]s)?(?:[ ]+(?:of[ ]+)?[A-Z][\w.&-]*(?:['’]s)?)*")
 _WORD = re.compile(r"\S+")
 _DATELINE = re.compile(
-    r"(?m)^[ \t]*([A-Z][A-Z.'-]+(?:[ ][A-Z][A-Z.'-]+){0,3})[ \t]*(?=[,(\-–—]|\d)"
+    r"(?m)^[ \t]*([A-Z][A-Z.'-]+(?:[ ][A-Z][A-Z.'-]+){0,3})[ \t]*"
+    r"(?:,[ \t]*([A-Z][\w.]*(?:[ ][A-Z][\w.]*){0,2}))?[ \t]*"
+    r"(?=[,(\-–—]|\d{4}-\d\d-\d\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d)"
 )
 _NOT_SURNAMES: Final = frozenset(
     folding_key(word)
@@ -642,9 +660,9 @@ def mark_datelines(text: str, candidates: list[Candidate]) -> list[Candidate]:
     for found in _DATELINE.finditer(text):
         region = found.group(2)
         if lookup_place(found.group(1)) or (region and lookup_place(region)):
-            datelines[found.span(1)] = Candidate(*found.span(1), "location")
+            datelines[found.span(1)] = Candidate(*found.span(1), "location", sure=True)
             if region:
-                datelines[found.span(2)] = Candidate(*found.span(2), "location")
+                datelines[found.span(2)] = Candidate(*found.span(2), "location", sure=True)
     if not datelines:
         return candidates
     kept = [c for c in candidates if not any(_overlaps(c, d) for d in datelines.values())]
@@ -706,6 +724,13 @@ def canonical_person(surface: str, short_to_full: dict[str, str]) -> str:
     return alias.name if alias is not None and alias.type == "person" else name
 
 
+_ADMINISTRATIVE_PREFIX = re.compile(
+    r"^(?:the\s+)?(?:State|Republic|Kingdom|City|Province|Region|Commonwealth|Emirate|"
+    r"Principality|Grand Duchy|Sultanate|Oblast|County)\s+of\s+",
+    re.I,
+)
+
+
 def canonical_place(surface: str, mentioned_countries: frozenset[str]) -> tuple[str, str | None]:
     """Display name and country of a location: curated alias, else gazetteer, else as written."""
     alias = lookup_alias(surface)
@@ -715,7 +740,10 @@ def canonical_place(surface: str, mentioned_countries: frozenset[str]) -> tuple[
         return alias.name, country
     places = lookup_place(surface, alternates=True)
     if not places:
-        return surface, None
+        inner = _ADMINISTRATIVE_PREFIX.sub("", surface)  # "State of Virginia" is Virginia
+        if inner == surface or not lookup_place(inner):
+            return surface, None
+        return canonical_place(inner, mentioned_countries)
     place = pick_place(places, mentioned_countries)
     return place.name, place.country
 
@@ -764,7 +792,9 @@ def _trimmed(text: str, candidates: Iterable[Candidate]) -> list[Candidate]:
         if span is None:
             continue
         start, end = span
-        if is_junk(text[start:end]) or _in_shouting(text, start, end):
+        # The untrimmed span is judged too: "A Rapid Ceasefire" is a headline before it is trimmed.
+        untrimmed = text[candidate.start : candidate.end]
+        if is_junk(text[start:end]) or is_junk(untrimmed) or _in_shouting(text, start, end):
             continue
         kept.append(replace(candidate, start=start, end=end))
     return kept

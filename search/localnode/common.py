@@ -1,4 +1,4 @@
-"""Values shared by the local-node modules: the error type, the status record and the node's paths."""
+"""Shared by the local-node modules: the error type, the status record, the node's paths."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ class NodeError(RuntimeError):
 
 @dataclass(frozen=True)
 class NodeStatus:
-    """What answers on the node's port, so the CLI and tests can tell 'ours', 'foreign' and 'down'."""
+    """What answers on the node's port, so callers can tell 'ours', 'foreign' and 'down'."""
 
     running: bool
     url: str
@@ -25,7 +25,7 @@ class NodeStatus:
 
 @dataclass(frozen=True)
 class NodePaths:
-    """Everything one node writes lives under its data dir, so several dirs can share one release."""
+    """All one node writes lives under its data dir, so several dirs can share one release."""
 
     root: Path
 

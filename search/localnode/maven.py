@@ -1,4 +1,4 @@
-"""Fetching release files by Maven coordinates, with Maven's default repository and our own cache."""
+"""Fetching release files by Maven coordinates: Maven's default repository, our own cache."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def fetch(artifacts: Sequence[Artifact], into: Path, maven_repo: Path) -> dict[A
     """Copy the artifacts into `into`; Maven keeps its downloads in `maven_repo` (our cache)."""
     mvn = shutil.which("mvn")
     if mvn is None:
-        raise NodeError("Maven (`mvn`) is needed to fetch OpenSearch; install it (apt-get install maven)")
+        raise NodeError("Maven (`mvn`) is needed to fetch OpenSearch; install it (package maven)")
     into.mkdir(parents=True, exist_ok=True)
     pom = into / "pom.xml"
     pom.write_text(fetch_pom(artifacts), encoding="utf-8")
@@ -70,7 +70,9 @@ def fetch(artifacts: Sequence[Artifact], into: Path, maven_repo: Path) -> dict[A
     except subprocess.TimeoutExpired as exc:
         raise NodeError(f"Maven did not finish within {MAVEN_TIMEOUT_S} s") from exc
     files = {a: into / a.file_name for a in artifacts}
-    missing = [f"{a.group}:{a.artifact}:{a.version}:{a.type}" for a, f in files.items() if not f.is_file()]
+    missing = [
+        f"{a.group}:{a.artifact}:{a.version}:{a.type}" for a, f in files.items() if not f.is_file()
+    ]
     if done.returncode != 0 or missing:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-20:])
         raise NodeError(f"Maven could not fetch {', '.join(missing) or 'the release'}:\n{tail}")

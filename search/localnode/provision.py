@@ -112,7 +112,7 @@ def _assemble(version: str, home: Path, maven_repo: Path) -> None:
     added = []
     for spec in REQUIRED_MODULES:
         if not (staging / "modules" / spec.name / "plugin-descriptor.properties").is_file():
-            _install_module(spec, version, staging / "modules" / spec.name, downloads, maven_repo)
+            install_module(spec, version, staging / "modules" / spec.name, downloads, maven_repo)
             added.append(spec.name)
     shutil.rmtree(downloads)
     _open_for_reading(staging)
@@ -148,9 +148,10 @@ def _open_for_reading(root: Path) -> None:
         Path(dirpath).chmod(0o755)
 
 
-def _install_module(
+def install_module(
     spec: ModuleSpec, version: str, target: Path, downloads: Path, maven_repo: Path
 ) -> None:
+    """Build the module folder from Maven artifacts, as OpenSearch's own build would lay it out."""
     files = fetch(spec.artifacts(version), downloads / spec.name, maven_repo)
     target.mkdir(parents=True, exist_ok=True)
     for path in files.values():

@@ -26,7 +26,7 @@ MAX_CURSOR_LENGTH: Final = 8192
 _MAX_SORT_VALUES: Final = 4
 
 
-class InvalidCursor(Exception):  # noqa: N818 - the API already speaks of "invalid cursor"
+class InvalidCursor(Exception):
     """A cursor that is malformed, from another search, or from another version."""
 
     def __init__(self, message: str) -> None:

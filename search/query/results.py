@@ -40,7 +40,8 @@ from search.query.facets import (
 )
 from search.query.request import SearchRequest
 
-#: Below this many articles, "significant" co-occurrence is noise; plain frequency is shown.
+#: Below this many articles, "significant" co-occurrence is noise; plain frequency is shown
+#: (also for a facet where nothing stood out).
 MIN_ARTICLES_FOR_SIGNIFICANCE: Final = 10
 _MARK_RE: Final = re.compile(r"(</?mark>)")
 
@@ -79,6 +80,9 @@ class SearchResponse(BaseModel):
     size: int = 10
 
 
+RelatedBy = Literal["significance", "frequency"]
+
+
 class RelatedEntity(BaseModel):
     value: str
     count: int
@@ -92,7 +96,9 @@ class EntityPage(BaseModel):
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     by_month: list[HistogramBucket] = Field(default_factory=list)
-    related_by: Literal["significance", "frequency"] = "frequency"
+    related_by: dict[str, RelatedBy] = Field(
+        default_factory=dict, description="Per facet: how `related` was chosen."
+    )
     related: dict[str, list[RelatedEntity]] = Field(default_factory=dict)
     top_sources: list[RelatedEntity] = Field(default_factory=list)
     latest: list[Hit] = Field(default_factory=list)
@@ -332,15 +338,17 @@ def shape_entity_page(
     aggs: Mapping[str, Any] = raw.get("aggregations", {})
     hits = raw.get("hits", {}).get("hits", [])
     total = _total(raw).value
-    by_significance = total >= MIN_ARTICLES_FOR_SIGNIFICANCE and any(
-        aggs.get(f"significant_{other}", {}).get("buckets") for other in ENTITY_FACETS
-    )
-    kind = "significant" if by_significance else "frequent"
     own = fold(value)
-    related_entities = {
-        other: _buckets(aggs.get(f"{kind}_{other}", {}), own if other == facet_name else None)
-        for other in ENTITY_FACETS
-    }
+    related_by: dict[str, RelatedBy] = {}
+    related_entities: dict[str, list[RelatedEntity]] = {}
+    for other in ENTITY_FACETS:
+        skip = own if other == facet_name else None
+        rows = _buckets(aggs.get(f"significant_{other}", {}), skip)
+        related_by[other] = "significance"
+        if total < MIN_ARTICLES_FOR_SIGNIFICANCE or not rows:
+            rows = _buckets(aggs.get(f"frequent_{other}", {}), skip)
+            related_by[other] = "frequency"
+        related_entities[other] = rows[:related]
     by_month = HISTOGRAMS["published_at"].parse(aggs.get("by_month", {})).buckets
     return EntityPage(
         facet=facet_name,
@@ -349,8 +357,8 @@ def shape_entity_page(
         first_seen=_metric_datetime(aggs.get("first_seen", {})),
         last_seen=_metric_datetime(aggs.get("last_seen", {})),
         by_month=by_month,
-        related_by="significance" if by_significance else "frequency",
-        related={name: rows[:related] for name, rows in related_entities.items()},
+        related_by=related_by,
+        related=related_entities,
         top_sources=_buckets(aggs.get("top_sources", {}), None),
         latest=shape_hits(raw),
     )

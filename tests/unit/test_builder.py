@@ -28,6 +28,7 @@ from search.query.syntax import QuerySyntaxError
 
 PERSON_SELECTION = {"terms": {"persons.folded": ["volodymyr zelensky", "joe biden"]}}
 AGENCY_SELECTION = {"terms": {"agencies.folded": ["nato"]}}
+ID_ASC = {"id": {"order": "asc"}}
 
 
 def two_people_and_nato(**extra: Any) -> SearchRequest:
@@ -157,7 +158,9 @@ def test_date_only_bounds_cover_whole_utc_days() -> None:
 
 def test_datetime_bounds_are_inclusive_and_naive_ones_read_as_utc() -> None:
     cet = timezone(timedelta(hours=1))
-    req = SearchRequest(date_from=datetime(2024, 2, 1, 8, 30), date_to=datetime(2024, 2, 1, 18, tzinfo=cet))
+    req = SearchRequest(
+        date_from=datetime(2024, 2, 1, 8, 30), date_to=datetime(2024, 2, 1, 18, tzinfo=cet)
+    )
     bounds = build_search_body(req)["query"]["bool"]["filter"][0]["range"]["published_at"]
     assert bounds["gte"] == "2024-02-01T08:30:00+00:00"
     assert bounds["lte"] == "2024-02-01T18:00:00+01:00"
@@ -167,9 +170,21 @@ def test_one_day_range_is_valid() -> None:
     SearchRequest(date_from=date(2024, 2, 1), date_to=date(2024, 2, 1))
 
 
-def test_date_from_after_date_to_is_refused() -> None:
+@pytest.mark.parametrize(
+    ("date_from", "date_to"),
+    [
+        ("2024-03-01", "2024-02-01"),
+        ("2024-02-02", "2024-02-01"),
+        ("2024-02-01T10:00:00Z", "2024-02-01T09:59:59Z"),
+    ],
+)
+def test_date_from_after_date_to_is_refused(date_from: str, date_to: str) -> None:
     with pytest.raises(ValidationError, match="date_from must not be later than date_to"):
-        SearchRequest(date_from="2024-03-01", date_to="2024-02-01")
+        SearchRequest(date_from=date_from, date_to=date_to)
+
+
+def test_equal_datetimes_make_a_valid_instant() -> None:
+    SearchRequest(date_from="2024-02-01T10:00:00Z", date_to="2024-02-01T10:00:00Z")
 
 
 # --- facets and histograms are bounded ---------------------------------------------------------
@@ -238,15 +253,21 @@ def test_histograms_describe_exactly_the_hits_shown() -> None:
             [
                 {"_score": {"order": "desc"}},
                 {"published_at": {"order": "desc", "missing": "_last"}},
-                {"id": {"order": "asc"}},
+                ID_ASC,
             ],
         ),
-        ("newest", [{"published_at": {"order": "desc", "missing": "_last"}}, {"id": {"order": "asc"}}]),
-        ("oldest", [{"published_at": {"order": "asc", "missing": "_last"}}, {"id": {"order": "asc"}}]),
+        (
+            "newest",
+            [{"published_at": {"order": "desc", "missing": "_last"}}, {"id": {"order": "asc"}}],
+        ),
+        (
+            "oldest",
+            [{"published_at": {"order": "asc", "missing": "_last"}}, {"id": {"order": "asc"}}],
+        ),
     ],
 )
 def test_every_order_ends_with_the_id_tiebreaker(order: str, expected: list[Any]) -> None:
-    assert sort(SearchRequest(q="x", sort=order)) == expected  # type: ignore[arg-type]
+    assert sort(SearchRequest.model_validate({"q": "x", "sort": order})) == expected
 
 
 def test_default_order_is_relevance_with_text_and_newest_without() -> None:
@@ -412,7 +433,7 @@ def test_export_batch_filters_in_the_query_and_reads_in_a_point_in_time() -> Non
     query = body["query"]["bool"]
     assert query["filter"][1:] == [PERSON_SELECTION, AGENCY_SELECTION]
     assert query["must_not"] == [{"terms": {"source.folded": ["tass"]}}]
-    assert "post_filter" not in body and "aggs" not in body and "highlight" not in body
+    assert not {"post_filter", "aggs", "highlight"} & set(body)
     assert body["pit"] == {"id": "pit-9", "keep_alive": "2m"}
     assert body["search_after"] == [1.0, 5, "a"]
     assert body["size"] == 1000
@@ -423,7 +444,7 @@ def test_export_batch_filters_in_the_query_and_reads_in_a_point_in_time() -> Non
 def test_export_can_include_the_article_body() -> None:
     body = build_export_body(SearchRequest(), None, None, 10, include_body=True)
     assert "body" in body["_source"]["includes"]
-    assert "search_after" not in body and "pit" not in body
+    assert not {"search_after", "pit"} & set(body)
 
 
 @pytest.mark.parametrize("size", [0, 10_001])

@@ -173,13 +173,13 @@ def test_hit_fields_come_from_the_source(response: Any) -> None:
 def test_snippets_keep_escaped_script_text_and_only_mark_tags(response: Any) -> None:
     for snippet in response.hits[0].snippets:
         without_marks = snippet.replace("<mark>", "").replace("</mark>", "")
-        assert "<" not in without_marks and ">" not in without_marks
+        assert not {"<", ">"} & set(without_marks)
     joined = " ".join(response.hits[0].snippets)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in joined
 
 
 def test_unescaped_markup_from_the_engine_is_escaped_anyway() -> None:
-    hostile = {"body": ['<mark>summit</mark> <script>alert(1)</script> <img src=x onerror=y>']}
+    hostile = {"body": ["<mark>summit</mark> <script>alert(1)</script> <img src=x onerror=y>"]}
     assert snippets(hostile) == [
         "<mark>summit</mark> &lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=y&gt;"
     ]
@@ -194,7 +194,9 @@ def test_marks_from_stemmed_and_exact_highlights_of_one_passage_are_merged() -> 
         "body": ["The <mark>summit</mark> and the peace talks"],
         "body.exact": ["The summit and the <mark>peace</mark> <mark>talks</mark>"],
     }
-    assert snippets(marks) == ["The <mark>summit</mark> and the <mark>peace</mark> <mark>talks</mark>"]
+    assert snippets(marks) == [
+        "The <mark>summit</mark> and the <mark>peace</mark> <mark>talks</mark>"
+    ]
 
 
 def test_a_passage_inside_a_longer_one_is_merged_into_it() -> None:
@@ -334,7 +336,12 @@ def _entity_raw(total: int) -> dict[str, Any]:
                 "doc_count": total,
                 "bg_count": 90000,
                 "buckets": [
-                    {"key": "Volodymyr Zelensky", "doc_count": total, "score": 90.0, "bg_count": 60},
+                    {
+                        "key": "Volodymyr Zelensky",
+                        "doc_count": total,
+                        "score": 90.0,
+                        "bg_count": 60,
+                    },
                     {"key": "Andriy Yermak", "doc_count": 30, "score": 12.5, "bg_count": 31},
                 ],
             },
@@ -359,15 +366,25 @@ def test_entity_page_with_many_articles_shows_significant_co_occurrences() -> No
     assert page.first_seen == datetime(2022, 1, 1, tzinfo=UTC)
     assert page.last_seen == datetime(2024, 3, 1, 13, 46, 40, tzinfo=UTC)
     assert page.by_month == [HistogramBucket(date=date(2022, 1, 1), count=3)]
-    assert page.related_by == "significance"
+    assert page.related_by["person"] == "significance"
     assert [(r.value, r.score) for r in page.related["person"]] == [("Andriy Yermak", 12.5)]
+
+
+def test_entity_page_facet_where_nothing_stands_out_shows_the_most_frequent() -> None:
+    page = shape_entity_page(_entity_raw(60), "person", "Volodymyr Zelensky")
+    assert page.related_by["agency"] == "frequency"
+    assert [(r.value, r.count, r.score) for r in page.related["agency"]] == [("NATO", 20, None)]
     assert page.top_sources[0].value == "Reuters"
     assert [hit.id for hit in page.latest] == ["a1"]
 
 
 def test_entity_page_with_few_articles_falls_back_to_frequency() -> None:
     page = shape_entity_page(_entity_raw(4), "person", "Volodymyr Zelensky")
-    assert page.related_by == "frequency"
+    assert page.related_by == {
+        "person": "frequency",
+        "agency": "frequency",
+        "location": "frequency",
+    }
     assert [r.value for r in page.related["person"]] == ["Joe Biden"]
     assert [r.value for r in page.related["agency"]] == ["NATO"]
 

@@ -65,9 +65,14 @@ def read_paths(
 
     With `fmt="auto"` each file's reader is chosen by `detect_format`; otherwise every file is
     read with the named reader. Hidden files and folders (names starting with '.') are skipped.
+    An unknown `fmt` raises ValueError at once, before any file is touched.
     """
     if fmt != "auto" and fmt not in READERS:
         raise ValueError(f"Unknown format {fmt!r}; expected auto, {', '.join(READERS)}.")
+    return _read_all(paths, fmt)
+
+
+def _read_all(paths: Iterable[Path | str] | Path | str, fmt: str) -> Iterator[ReadResult]:
     for path in _files(paths):
         if isinstance(path, ReadError):
             yield path

@@ -87,10 +87,11 @@ def parse_html(
     document = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, include_tables=True
     )
-    if not isinstance(document, Document) or document.body is None:
+    body = render_body(document.body) if isinstance(document, Document) else ""
+    if not isinstance(document, Document) or not body.strip():
         return ReadError(location, "No article text could be found in the page.", excerpt(data))
     title = _text_or_none(document.title)
-    body = _drop_leading_title(render_body(document.body), title)
+    body = _drop_leading_title(body, title)
     return RawRecord(
         location=location,
         url=url or _text_or_none(document.url),
@@ -136,6 +137,8 @@ def _drop_leading_title(body: str, title: str | None) -> str:
 
 def render_body(body: Any) -> str:
     """trafilatura's extracted XML -> text: one block per paragraph, blank lines between."""
+    if body is None:
+        return ""
     blocks: list[str] = []
     for element in body:
         if element.tag == "list":

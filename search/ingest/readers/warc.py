@@ -17,7 +17,7 @@ from warcio.bufferedreaders import ChunkedDataException
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeadersParserException
 
-from search.ingest.readers import DEFAULT_MAX_BYTES, ReadError, ReadResult, excerpt
+from search.ingest.readers import DEFAULT_MAX_BYTES, ReadError, ReadResult, excerpt, open_binary
 from search.ingest.readers.html import parse_html
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -36,15 +36,22 @@ _DAMAGE = (
     KeyError,
 )
 _DRAIN_CHUNK = 1024 * 1024
+_WARC_MAGIC = b"WARC/"
 
 
 def read(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[ReadResult]:
     """Yield one result per HTML response (`crawl.warc.gz#3` is the archive's third record)."""
     name = str(path)
     try:
+        with open_binary(path) as probe:
+            start = probe.read(len(_WARC_MAGIC))
         handle = path.open("rb")
-    except OSError as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         yield ReadError(name, f"The file could not be opened: {exc}.")
+        return
+    if start != _WARC_MAGIC:
+        handle.close()
+        yield ReadError(name, "The file is not a WARC archive (it does not start with 'WARC/').")
         return
     with handle:
         yield from _read_records(handle, name, path.stat().st_size, max_bytes)

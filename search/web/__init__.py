@@ -1,0 +1,1 @@
+"""Server-rendered pages for journalists: the same query functions as the API, as HTML."""

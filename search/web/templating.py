@@ -1,0 +1,69 @@
+"""The Jinja environment of the pages: autoescaping on, strict about missing names."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Final
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.templating import Jinja2Templates
+
+from search.query.facets import FACETS
+from search.web import charts, urls
+
+WEB_DIR: Final = Path(__file__).resolve().parent
+TEMPLATES_DIR: Final = WEB_DIR / "templates"
+STATIC_DIR: Final = WEB_DIR / "static"
+
+#: Facet names as the sidebar and the chips spell them.
+FACET_LABELS: Final[dict[str, str]] = {
+    "person": "People",
+    "agency": "Agencies",
+    "location": "Places",
+    "country": "Countries",
+    "source": "Sources",
+    "language": "Languages",
+}
+SORT_LABELS: Final[dict[str, str]] = {
+    "relevance": "Relevance",
+    "newest": "Newest",
+    "oldest": "Oldest",
+}
+
+
+def nice_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return charts.day_text(value.date() if isinstance(value, datetime) else value)
+
+
+def iso_date(value: date | datetime | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def number(value: int) -> str:
+    """Thousands with a thin space: 12 345, as a newsroom style guide would."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(nice_date=nice_date, iso_date=iso_date, number=number)
+    env.globals.update(
+        facet_labels=FACET_LABELS,
+        facet_names=list(FACETS),
+        sort_labels=SORT_LABELS,
+        entity_href=urls.entity_href,
+        filter_href=urls.filter_href,
+    )
+    return env
+
+
+templates: Final = Jinja2Templates(env=_environment())

@@ -1,0 +1,183 @@
+"""The search page's state as a URL, and the links that change one thing about it.
+
+Everything a page shows is in its query string, so a link is a permalink and the back button
+is the undo. Parameters equal to their defaults are left out to keep the links short.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Final
+from urllib.parse import quote, urlencode
+
+from search.api.params import SearchParams
+from search.query.facets import FACETS, fold
+from search.query.request import MAX_RESULT_WINDOW
+
+DEFAULTS: Final = SearchParams()
+#: How far "show more" raises the number of values per facet, and its ceiling (SearchParams).
+FACET_STEP: Final = 20
+MAX_FACET_SIZE: Final = 100
+#: Page links either side of the current one.
+PAGE_WINDOW: Final = 2
+#: Parameters an export ignores: it streams every match, not one page.
+NOT_EXPORTED: Final = ("page", "size", "cursor", "facet_size", "histogram")
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def query_pairs(params: SearchParams, *, drop: Collection[str] = ()) -> list[tuple[str, str]]:
+    """The parameters as (name, value) pairs, lists repeated, defaults left out."""
+    pairs: list[tuple[str, str]] = []
+    for name in SearchParams.model_fields:
+        value: Any = getattr(params, name)
+        if name in drop or value == getattr(DEFAULTS, name):
+            continue
+        values = value if isinstance(value, list) else [value]
+        pairs.extend((name, _text(v)) for v in values)
+    return pairs
+
+
+def href(params: SearchParams, *, path: str = "/", drop: Collection[str] = ()) -> str:
+    pairs = query_pairs(params, drop=drop)
+    return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+def entity_href(facet: str, name: str) -> str:
+    """The page of one person, agency, location, country or source."""
+    return f"/entities/{quote(facet, safe='')}/{quote(name, safe='')}"
+
+
+def filter_href(facet: str, name: str) -> str:
+    """A fresh search for everything naming `name`."""
+    return href(SearchParams.model_validate({facet: [name]}))
+
+
+def _has(values: list[str], value: str) -> bool:
+    key = fold(value)
+    return any(fold(v) == key for v in values)
+
+
+def _without(values: list[str], value: str) -> list[str]:
+    key = fold(value)
+    return [v for v in values if fold(v) != key]
+
+
+@dataclass(frozen=True)
+class Chip:
+    """A selected filter shown above the results, with the link that removes it."""
+
+    label: str
+    value: str
+    remove_href: str
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int | None  # None: a gap ("…") between page numbers
+    href: str = ""
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class PageState:
+    """The current search parameters and every link the page offers from them."""
+
+    params: SearchParams
+
+    def with_changes(self, **changes: Any) -> SearchParams:
+        """New parameters; any change but paging itself starts again at page 1."""
+        changes.setdefault("page", 1)
+        return self.params.model_copy(update={**changes, "cursor": None})
+
+    def url(self, **changes: Any) -> str:
+        return href(self.with_changes(**changes))
+
+    def selected(self, facet: str, value: str) -> bool:
+        return _has(getattr(self.params, facet), value)
+
+    def toggle_href(self, facet: str, value: str) -> str:
+        """Tick or untick one facet value; other values of the facet stay selected."""
+        values: list[str] = getattr(self.params, facet)
+        changed = _without(values, value) if _has(values, value) else [*values, value]
+        return self.url(**{facet: changed})
+
+    def more_href(self) -> str:
+        size = min(self.params.facet_size + FACET_STEP, MAX_FACET_SIZE)
+        return href(self.params.model_copy(update={"facet_size": size}))
+
+    def sort_href(self, order: str) -> str:
+        return self.url(sort=order)
+
+    def dates_href(self, date_from: date | None, date_to: date | None) -> str:
+        return self.url(date_from=date_from, date_to=date_to)
+
+    def dates_base_href(self) -> str:
+        """This search without dates: the histogram's script appends the range it selects."""
+        return href(self.with_changes(date_from=None, date_to=None))
+
+    def export_href(self) -> str:
+        pairs = [("format", "csv"), *query_pairs(self.params, drop=NOT_EXPORTED)]
+        return f"/v1/search/export?{urlencode(pairs)}"
+
+    def hidden_fields(self, *, keep_facets: bool) -> list[tuple[str, str]]:
+        """What a form must carry along so submitting it changes only its own fields."""
+        drop: set[str] = {"page", "cursor", "q"}
+        if not keep_facets:
+            drop.update(FACETS)
+            drop.update(("date_from", "date_to"))
+        return query_pairs(self.params, drop=drop)
+
+    def chips(self) -> Iterator[Chip]:
+        for facet in FACETS:
+            for value in getattr(self.params, facet):
+                yield Chip(facet, value, self.url(**{facet: _without(self._list(facet), value)}))
+            negated = f"not_{facet}"
+            for value in getattr(self.params, negated):
+                yield Chip(
+                    facet, value, self.url(**{negated: _without(self._list(negated), value)}), True
+                )
+        if self.params.date_from is not None:
+            yield Chip("from", _text(self.params.date_from), self.url(date_from=None))
+        if self.params.date_to is not None:
+            yield Chip("to", _text(self.params.date_to), self.url(date_to=None))
+
+    def clear_href(self) -> str:
+        """Keep the query text and the order, drop every filter."""
+        return href(SearchParams(q=self.params.q, sort=self.params.sort))
+
+    def _list(self, name: str) -> list[str]:
+        values: list[str] = getattr(self.params, name)
+        return values
+
+    def last_page(self, total: int) -> int:
+        """Pages there are, but no deeper than the index lets `page` go."""
+        size = self.params.size
+        return max(1, min(math.ceil(total / size), MAX_RESULT_WINDOW // size))
+
+    def pages(self, total: int) -> list[PageLink]:
+        """First, last and a window around the current page, with gaps between."""
+        last = self.last_page(total)
+        current = min(self.params.page, last)
+        wanted = {1, last, *range(current - PAGE_WINDOW, current + PAGE_WINDOW + 1)}
+        links: list[PageLink] = []
+        previous = 0
+        for number in sorted(n for n in wanted if 1 <= n <= last):
+            if number > previous + 1:
+                links.append(PageLink(None))
+            links.append(PageLink(number, self.url(page=number), number == self.params.page))
+            previous = number
+        return links
+
+    def page_href(self, number: int) -> str:
+        return self.url(page=number)

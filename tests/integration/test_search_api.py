@@ -1,0 +1,242 @@
+"""The search API against a real node and real articles (the seed story and Reuters-21578)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from opensearchpy import OpenSearch, helpers
+
+from search.settings import Settings
+from tests.integration.conftest import API_KEY
+
+pytestmark = pytest.mark.integration
+
+
+def _docs(client: OpenSearch, index: str) -> list[dict[str, Any]]:
+    return [hit["_source"] for hit in helpers.scan(client, index=index, query={"query": {"match_all": {}}})]
+
+
+def _search(api: TestClient, **params: Any) -> dict[str, Any]:
+    response = api.get("/v1/search", params=params)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _titles(result: dict[str, Any]) -> list[str]:
+    return [hit["title"] for hit in result["hits"]]
+
+
+def test_blank_query_lists_everything_newest_first(api: TestClient, corpus_settings: Settings,
+                                                   os_client: OpenSearch) -> None:
+    result = _search(api, q="", size=20)
+    assert result["total"]["value"] == os_client.count(index=corpus_settings.index)["count"]
+    dates = [hit["published_at"] for hit in result["hits"] if hit["published_at"]]
+    assert dates == sorted(dates, reverse=True)
+    assert result["hits"][0]["title"].startswith("The two North Korean troops")
+
+
+def test_phrase_matches_the_exact_words_only(api: TestClient) -> None:
+    phrase = _search(api, q='"trade deficit"', size=100)
+    assert phrase["total"]["value"] > 0
+    for hit in phrase["hits"]:
+        text = (hit["title"] + " ".join(hit["snippets"])).lower().replace("<mark>", "").replace("</mark>", "")
+        assert "trade deficit" in " ".join(text.split())
+
+
+def test_exclusion_removes_matches(api: TestClient) -> None:
+    both = _search(api, q="oil", size=1)["total"]["value"]
+    without = _search(api, q="oil -opec", size=100)
+    with_opec = _search(api, q="oil AND opec", size=1)["total"]["value"]
+    assert with_opec > 0
+    assert without["total"]["value"] == both - with_opec
+
+
+def test_boolean_or_is_a_union(api: TestClient) -> None:
+    a = _search(api, q="cocoa", size=1)["total"]["value"]
+    b = _search(api, q="coffee", size=1)["total"]["value"]
+    both = _search(api, q="cocoa AND coffee", size=1)["total"]["value"]
+    either = _search(api, q="cocoa OR coffee", size=1)["total"]["value"]
+    assert either == a + b - both
+
+
+def test_field_query_searches_that_field(api: TestClient) -> None:
+    in_title = _search(api, q="title:ceasefire", size=50)
+    for hit in in_title["hits"]:
+        assert "<mark>" in hit["title_html"]
+    person = _search(api, q="person:zelensky")
+    assert person["total"]["value"] == 1
+    assert "Volodymyr Zelensky" in person["hits"][0]["persons"]
+
+
+def test_fuzzy_and_prefix_find_misspelt_and_partial_words(api: TestClient) -> None:
+    exact = _search(api, q="Pyongyang", size=1)["total"]["value"]
+    assert exact >= 1
+    assert _search(api, q="Pyongyng~", size=1)["total"]["value"] >= exact
+    assert _search(api, q="Pyong*", size=1)["total"]["value"] >= exact
+
+
+def test_proximity_needs_the_words_close(api: TestClient) -> None:
+    near = _search(api, q='"troops captured"~3')["total"]["value"]
+    exact = _search(api, q='"troops captured"')["total"]["value"]
+    far = _search(api, q='"troops kursk"~60')["total"]["value"]
+    assert near >= 1
+    assert exact <= near
+    assert far >= 1
+
+
+def test_snippets_mark_the_match_and_escape_the_text(api: TestClient) -> None:
+    result = _search(api, q="Zelensky")
+    snippets = " ".join(result["hits"][0]["snippets"])
+    assert "<mark>Zelensky</mark>" in snippets
+    assert "<script" not in snippets
+
+
+def _people_of(doc: dict[str, Any]) -> set[str]:
+    return set(doc.get("persons") or [])
+
+
+def test_multi_select_facet_counts_match_the_documents(
+    api: TestClient, corpus_settings: Settings, os_client: OpenSearch
+) -> None:
+    docs = _docs(os_client, corpus_settings.index)
+    people = Counter(p for d in docs for p in _people_of(d))
+    chosen = [name for name, _ in people.most_common(2)]
+    countries = Counter(c for d in docs if _people_of(d) & set(chosen) for c in d.get("countries") or [])
+    country = countries.most_common(1)[0][0]
+
+    result = _search(api, person=chosen, country=[country], facet_size=100)
+
+    def selected(d: dict[str, Any]) -> bool:
+        return bool(_people_of(d) & set(chosen)) and country in (d.get("countries") or [])
+
+    assert result["total"]["value"] == sum(1 for d in docs if selected(d))
+    # The person facet ignores its own selection and honours the country one...
+    in_country = [d for d in docs if country in (d.get("countries") or [])]
+    expected_people = Counter(p for d in in_country for p in _people_of(d))
+    for row in result["facets"]["person"]:
+        assert row["count"] == expected_people[row["value"]], row
+    assert {r["value"] for r in result["facets"]["person"] if r["selected"]} == set(chosen)
+    # ...and the country facet ignores its own and honours the people.
+    with_people = [d for d in docs if _people_of(d) & set(chosen)]
+    expected_countries = Counter(c for d in with_people for c in d.get("countries") or [])
+    for row in result["facets"]["country"]:
+        assert row["count"] == expected_countries[row["value"]], row
+
+
+def test_filters_are_case_and_accent_insensitive(api: TestClient) -> None:
+    canonical = _search(api, person=["Volodymyr Zelensky"])["total"]["value"]
+    folded = _search(api, person=["VOLODYMYR ZELENSKY"])["total"]["value"]
+    assert canonical == folded == 1
+
+
+def test_date_range_keeps_only_articles_inside(api: TestClient) -> None:
+    result = _search(api, date_from="1987-03-01", date_to="1987-03-31", size=100)
+    assert result["total"]["value"] > 0
+    for hit in result["hits"]:
+        assert hit["published_at"][:7] == "1987-03"
+    histogram = result["histogram"]["published_at"]
+    assert sum(b["count"] for b in histogram["buckets"]) == result["total"]["value"]
+
+
+def test_cursor_pages_through_every_hit_once(api: TestClient) -> None:
+    first = _search(api, q="", size=37, sort="newest")
+    total = first["total"]["value"]
+    seen = [hit["id"] for hit in first["hits"]]
+    cursor = first["next_cursor"]
+    while cursor:
+        page = _search(api, q="", size=37, sort="newest", cursor=cursor)
+        seen.extend(hit["id"] for hit in page["hits"])
+        cursor = page["next_cursor"]
+    assert len(seen) == len(set(seen)) == total
+
+
+def test_a_cursor_cannot_be_replayed_on_another_search(api: TestClient) -> None:
+    cursor = _search(api, q="oil", size=2)["next_cursor"]
+    response = api.get("/v1/search", params={"q": "gold", "size": 2, "cursor": cursor})
+    assert response.status_code == 400
+    assert response.json()["parameter"] == "cursor"
+
+
+def test_export_streams_every_match(api: TestClient) -> None:
+    total = _search(api, q="oil")["total"]["value"]
+    response = api.get("/v1/search/export", params={"q": "oil", "format": "csv"})
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0][:4] == ["id", "published_at", "source", "title"]
+    assert len(rows) - 1 == total
+    ndjson = api.get("/v1/search/export", params={"q": "oil", "format": "ndjson"})
+    assert len(ndjson.text.splitlines()) == total
+    assert all(json.loads(line)["id"] for line in ndjson.text.splitlines())
+
+
+def test_article_view_has_entities_with_offsets(api: TestClient) -> None:
+    hit = _search(api, q="Zelensky")["hits"][0]
+    article = api.get(f"/v1/articles/{hit['id']}").json()
+    person = next(e for e in article["entities"] if e["name"] == "Volodymyr Zelensky")
+    for mention in person["mentions"]:
+        assert article["body"][mention["start"]:mention["end"]] == mention["text"]
+
+
+def test_missing_article_is_a_problem_404(api: TestClient) -> None:
+    response = api.get("/v1/articles/no-such-article")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["status"] == 404
+
+
+def test_related_articles_exclude_the_article_itself(api: TestClient) -> None:
+    hit = _search(api, q="cocoa")["hits"][0]
+    related = api.get(f"/v1/articles/{hit['id']}/related").json()
+    assert related
+    assert hit["id"] not in {r["id"] for r in related}
+
+
+def test_entity_suggestions_and_page(api: TestClient) -> None:
+    suggestions = api.get("/v1/entities", params={"type": "person", "prefix": "zel"}).json()
+    assert suggestions[0]["value"] == "Volodymyr Zelensky"
+    page = api.get("/v1/entities/person/Volodymyr Zelensky").json()
+    assert page["total"] == 1
+    related_people = {r["value"] for r in page["related"]["person"]}
+    assert "Kim Jong-un" in related_people
+    assert api.get("/v1/entities/person/Nobody Atall").status_code == 404
+
+
+def test_malformed_query_is_a_400_that_points_at_the_problem(api: TestClient) -> None:
+    response = api.get("/v1/search", params={"q": 'troops AND "kursk'})
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["parameter"] == "q"
+    assert problem["position"] == 11
+    unknown = api.get("/v1/search", params={"q": "colour:red"}).json()
+    assert "title" in unknown["detail"] and "person" in unknown["detail"]
+
+
+def test_page_size_and_depth_are_bounded(api: TestClient) -> None:
+    too_big = api.get("/v1/search", params={"size": 1000})
+    assert too_big.status_code == 400
+    assert too_big.json()["parameter"] == "size"
+    too_deep = api.get("/v1/search", params={"size": 100, "page": 200})
+    assert too_deep.status_code == 400
+    assert "cursor" in too_deep.json()["detail"]
+
+
+def test_writes_need_a_key(api: TestClient) -> None:
+    article = {"title": "Bridge closed", "body": "The Tower Bridge in London closed for repairs on Friday."}
+    assert api.post("/v1/articles", json=article).status_code == 401
+    assert api.post("/v1/articles", json=article, headers={"X-API-Key": "wrong"}).status_code == 401
+    added = api.post("/v1/articles", json={**article, "id": "bridge-1", "source": "Desk"},
+                     headers={"X-API-Key": API_KEY})
+    assert added.status_code == 200, added.text
+    assert added.json()["indexed"] == 1
+    assert _search(api, q='"Tower Bridge"')["total"]["value"] == 1
+    assert api.delete("/v1/articles/desk-bridge-1").status_code == 401
+    gone = api.delete("/v1/articles/desk-bridge-1", headers={"X-API-Key": API_KEY})
+    assert gone.status_code == 200
+    assert _search(api, q='"Tower Bridge"')["total"]["value"] == 0

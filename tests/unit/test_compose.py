@@ -1,0 +1,40 @@
+"""docker-compose.yml cannot run here (no Docker engine), so its shape is checked by reading it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from search.settings import OPENSEARCH_VERSION
+from tests.conftest import ROOT
+
+
+def _compose() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return data
+
+
+def test_compose_runs_the_pinned_opensearch_release() -> None:
+    image = _compose()["services"]["opensearch"]["image"]
+    assert image == f"opensearchproject/opensearch:{OPENSEARCH_VERSION}"
+
+
+def test_compose_node_is_single_local_and_without_security_plugin() -> None:
+    node = _compose()["services"]["opensearch"]
+    env = node["environment"]
+    assert "discovery.type=single-node" in env
+    assert "DISABLE_SECURITY_PLUGIN=true" in env
+    assert node["ports"] == ["127.0.0.1:9200:9200"]
+    assert any(v.startswith("opensearch-data:") for v in node["volumes"])
+
+
+def test_compose_api_is_built_here_and_wired_to_the_node() -> None:
+    compose = _compose()
+    api = compose["services"]["api"]
+    assert api["build"] == "."
+    assert "NEWSROOM_OPENSEARCH_URL=http://opensearch:9200" in api["environment"]
+    assert api["ports"] == ["127.0.0.1:8000:8000"]
+    assert api["depends_on"]["opensearch"]["condition"] == "service_healthy"
+    assert (ROOT / "Dockerfile").exists()
+    assert "opensearch-data" in compose["volumes"]
