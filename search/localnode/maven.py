@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -74,6 +75,9 @@ def fetch(artifacts: Sequence[Artifact], into: Path, maven_repo: Path) -> dict[A
         f"{a.group}:{a.artifact}:{a.version}:{a.type}" for a, f in files.items() if not f.is_file()
     ]
     if done.returncode != 0 or missing:
-        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-20:])
+        lines = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr).strip().splitlines()
+        # The first [ERROR] line names the cause; the rest is Maven's generic advice.
+        cause = [line for line in lines if line.startswith("[ERROR]") and line[7:].strip()][:1]
+        tail = "\n".join(cause or lines[-20:])
         raise NodeError(f"Maven could not fetch {', '.join(missing) or 'the release'}:\n{tail}")
     return files

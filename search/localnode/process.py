@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pwd
+import re
 import signal
 import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,17 +55,14 @@ def status(settings: Settings) -> NodeStatus:
 def start(settings: Settings, *, wait_s: float = 180) -> NodeStatus:
     """Start the node unless ours runs already; return once its health is yellow or green."""
     paths = NodePaths.of(settings)
-    pid = _live_pid(paths)
-    if pid is None:
-        if _port_taken(settings.node_port):
-            other = status(settings)
-            found = f"OpenSearch {other.version}" if other.version else "something that is not ours"
-            raise NodeError(
-                f"{other.url} is already served by {found}; not starting a second node. "
-                "Stop it, or choose another port with NEWSROOM_NODE_PORT."
-            )
-        pid = _launch(settings, paths)
-    return _wait_until_healthy(settings, paths, pid, wait_s)
+    paths.root.mkdir(parents=True, exist_ok=True)
+    with _start_lock(paths):  # two callers at once must not launch two nodes on one data dir
+        pid = _live_pid(paths)
+        launched = pid is None
+        if pid is None:
+            _refuse_foreign_port(settings)
+            pid = _launch(settings, paths)
+        return _wait_until_healthy(settings, paths, pid, wait_s, stop_on_timeout=launched)
 
 
 def stop(settings: Settings) -> bool:
@@ -77,15 +78,36 @@ def stop(settings: Settings) -> bool:
     return pid is not None
 
 
+@contextmanager
+def _start_lock(paths: NodePaths) -> Iterator[None]:
+    with (paths.root / ".start.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _refuse_foreign_port(settings: Settings) -> None:
+    if not _port_taken(settings.node_port):
+        return
+    other = status(settings)
+    found = f"OpenSearch {other.version}" if other.version else "something that is not ours"
+    raise NodeError(
+        f"{other.url} is already served by {found}; not starting a second node. "
+        "Stop it, or choose another port with NEWSROOM_NODE_PORT."
+    )
+
+
 def _launch(settings: Settings, paths: NodePaths) -> int:
+    account = _account()
+    if account is not None:  # fail before a download, not after
+        cache = settings.node_cache_dir.expanduser().resolve()
+        _check_access(account, [_nearest_existing(cache), _nearest_existing(paths.root.parent)])
     home = provision(settings)
     java = java_home(settings)
     write_config(settings, home, paths)
     (paths.root / "tmp").mkdir(exist_ok=True)
-    account = _account()
     if account is not None:
         _hand_over(paths.root, account)
-        _check_access(account, [home / "bin" / "opensearch", java / "bin" / "java"], paths.root)
+        _check_access(account, [home / "bin" / "opensearch", java / "bin" / "java", paths.root])
     done = subprocess.run(
         ["/bin/sh", "-c", LAUNCHER, "sh", str(paths.console_log), str(home / "bin" / "opensearch")],
         env=_node_env(paths, java),
@@ -119,7 +141,7 @@ def _node_env(paths: NodePaths, java: Path) -> dict[str, str]:
 
 
 def _wait_until_healthy(
-    settings: Settings, paths: NodePaths, pid: int, wait_s: float
+    settings: Settings, paths: NodePaths, pid: int, wait_s: float, *, stop_on_timeout: bool
 ) -> NodeStatus:
     deadline = time.monotonic() + wait_s
     while True:
@@ -130,20 +152,24 @@ def _wait_until_healthy(
             paths.pid_file.unlink(missing_ok=True)
             raise NodeError(f"OpenSearch exited during start-up.\n{_log_tail(paths)}")
         if time.monotonic() > deadline:
-            stop(settings)
+            if stop_on_timeout:  # a node we just launched; one that ran before is left alone
+                stop(settings)
             raise NodeError(
-                f"OpenSearch was not yellow or green after {wait_s:.0f} s; stopped it.\n"
+                f"OpenSearch was not yellow or green after {wait_s:.0f} s "
+                f"({'stopped it' if stop_on_timeout else 'left it running'}).\n"
                 f"{_log_tail(paths)}"
             )
         time.sleep(0.5)
 
 
 def _log_tail(paths: NodePaths) -> str:
+    """The log's last lines without Java stack frames, which would crowd out the cause."""
     try:
         lines = paths.console_log.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return f"(no log at {paths.console_log})"
-    return f"Last lines of {paths.console_log}:\n" + "\n".join(lines[-LOG_TAIL_LINES:])
+    kept = [line for line in lines if not re.match(r"\s+(at |\.\.\. \d+ more)", line)]
+    return f"Last lines of {paths.console_log}:\n" + "\n".join(kept[-LOG_TAIL_LINES:])
 
 
 def _get_json(url: str, *, timeout_s: float) -> dict[str, Any] | None:
@@ -226,11 +252,17 @@ def _hand_over(root: Path, account: pwd.struct_passwd) -> None:
             os.chown(Path(dirpath) / name, account.pw_uid, account.pw_gid, follow_symlinks=False)
 
 
-def _check_access(account: pwd.struct_passwd, executables: list[Path], writable: Path) -> None:
-    tests = [f'test -x "${n}"' for n in range(1, len(executables) + 1)]
-    tests.append(f'test -w "${len(executables) + 1}"')
+def _nearest_existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _check_access(account: pwd.struct_passwd, reachable: list[Path]) -> None:
+    """Each path must be executable (a directory: searchable) by the node's account."""
+    tests = " && ".join(f'test -x "${n}"' for n in range(1, len(reachable) + 1))
     probe = subprocess.run(
-        ["/bin/sh", "-c", " && ".join(tests), "sh", *map(str, executables), str(writable)],
+        ["/bin/sh", "-c", tests, "sh", *map(str, reachable)],
         user=account.pw_uid,
         group=account.pw_gid,
         extra_groups=[],
@@ -239,7 +271,7 @@ def _check_access(account: pwd.struct_passwd, executables: list[Path], writable:
     if probe.returncode != 0:
         raise NodeError(
             f"OpenSearch refuses to run as root, so the node runs as '{account.pw_name}', which "
-            f"cannot reach {', '.join(map(str, executables))} or write {writable}. Put the cache "
-            "and data dirs where that account can reach them (root's home is private), e.g. "
+            f"cannot reach one of {', '.join(map(str, reachable))}. Put the cache and data dirs "
+            "where that account can reach them (root's home is private), e.g. "
             "NEWSROOM_NODE_CACHE_DIR=/var/cache/newsroom."
         )

@@ -25,8 +25,9 @@ from search.settings import Settings
 MARKER = ".newsroom-provisioned"
 RELEASE_GROUP = "org.opensearch.distribution.integ-test-zip"
 MODULE_GROUP = "org.opensearch.plugin"
-# What lang-painless was built against (OpenSearch's gradle/libs.versions.toml); only used for
-# releases that do not ship the module themselves.
+# Only for releases that do not ship lang-painless. The ANTLR runtime must be the one the Painless
+# grammar was generated with (4.13.1 across 3.x, gradle/libs.versions.toml); ASM is compatible
+# within 9.x (3.0 was built with 9.7, 3.8 ships 9.10.1).
 ANTLR_VERSION = "4.13.1"
 ASM_VERSION = "9.7.1"
 # Painless generates classes at run time; the same grant as the module OpenSearch ships.
@@ -97,12 +98,19 @@ def provision(settings: Settings) -> Path:
     with (cache / f".provision-{settings.node_version}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # a second provisioner waits, then finds the marker
         if not (home / MARKER).is_file():
-            _assemble(settings.node_version, home, cache / "maven")
+            try:
+                _assemble(settings.node_version, home, cache / "maven")
+            finally:
+                shutil.rmtree(_staging(home), ignore_errors=True)  # only left by a failure
     return home
 
 
+def _staging(home: Path) -> Path:
+    return home.with_name(f".{home.name}.partial")
+
+
 def _assemble(version: str, home: Path, maven_repo: Path) -> None:
-    staging = home.with_name(f".{home.name}.partial")
+    staging = _staging(home)
     shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(home, ignore_errors=True)  # a half-built home without marker
     release = Artifact(RELEASE_GROUP, "opensearch", version, "zip")
@@ -143,9 +151,13 @@ def unpack(zip_path: Path, dest: Path) -> None:
 
 
 def _open_for_reading(root: Path) -> None:
-    # When we run as root the node runs as an unprivileged account, which must read the release.
-    for dirpath, _dirs, _files in os.walk(root):
+    # When we run as root the node runs as an unprivileged account, which must read the release
+    # whatever umask Maven and we ran under.
+    for dirpath, _dirs, files in os.walk(root):
         Path(dirpath).chmod(0o755)
+        for name in files:
+            path = Path(dirpath) / name
+            path.chmod(path.stat().st_mode | 0o444)
 
 
 def install_module(

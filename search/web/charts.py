@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,6 +15,9 @@ CHART_WIDTH: Final = 800
 CHART_HEIGHT: Final = 90
 #: A bar with any articles stays visible (and clickable) however tall the highest one is.
 MIN_BAR_HEIGHT: Final = 2.0
+#: Fewer buckets than this are widened with empty ones around them.
+MIN_BUCKETS: Final = 12
+_INTERVAL: Final = re.compile(r"(?P<amount>[1-9][0-9]{0,3})(?P<unit>[dMy])")
 _MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # fmt: skip
 
@@ -37,27 +41,48 @@ def _add_months(day: date, months: int) -> date:
     return date(total // 12, total % 12 + 1, 1)
 
 
-def _span_end(start: date, interval: str) -> date | None:
-    """Last day of a bucket of a known width; None for widths OpenSearch may add later."""
-    steps = {"day": 0, "week": 6}
-    if interval in steps:
-        return start + timedelta(days=steps[interval])
-    months = {"month": 1, "quarter": 3, "year": 12}.get(interval)
-    return None if months is None else _add_months(start, months) - timedelta(days=1)
+def _shift(start: date, interval: str, steps: int) -> date | None:
+    """`start` moved by whole intervals: named widths ("week") or OpenSearch's ("5y", "10d")."""
+    named = {"day": "1d", "week": "7d", "month": "1M", "quarter": "3M", "year": "1y"}
+    match = _INTERVAL.fullmatch(named.get(interval, interval))
+    if match is None:
+        return None
+    amount, unit = int(match["amount"]) * steps, match["unit"]
+    try:
+        if unit == "d":
+            return start + timedelta(days=amount)
+        return _add_months(start, amount * (12 if unit == "y" else 1))
+    except (ValueError, OverflowError):  # before year 1 or after 9999
+        return None
 
 
 def bucket_ends(buckets: Sequence[HistogramBucket], interval: str) -> list[date]:
     """The last day each bucket covers: its width, else the day before the next bucket."""
     ends: list[date] = []
     for i, bucket in enumerate(buckets):
-        end = _span_end(bucket.date, interval)
-        if end is None and i + 1 < len(buckets):
-            end = buckets[i + 1].date - timedelta(days=1)
-        if end is None:
+        after = _shift(bucket.date, interval, 1)
+        if after is None and i + 1 < len(buckets):
+            after = buckets[i + 1].date
+        if after is None:
             width = (bucket.date - buckets[i - 1].date) if i > 0 else timedelta(days=1)
-            end = bucket.date + width - timedelta(days=1)
-        ends.append(max(end, bucket.date))
+            after = bucket.date + width
+        ends.append(max(after - timedelta(days=1), bucket.date))
     return ends
+
+
+def widen(
+    buckets: Sequence[HistogramBucket], interval: str, minimum: int = MIN_BUCKETS
+) -> list[HistogramBucket]:
+    """Empty buckets either side up to `minimum`, so that one month is not one huge bar."""
+    out = list(buckets)
+    if not out or len(out) >= minimum or _shift(out[0].date, interval, 1) is None:
+        return out
+    missing = minimum - len(out)
+    before = [_shift(out[0].date, interval, -n) for n in range(missing // 2 + missing % 2, 0, -1)]
+    after = [_shift(out[-1].date, interval, n) for n in range(1, missing // 2 + 1)]
+    pad = [HistogramBucket(date=day, count=0) for day in before if day is not None]
+    tail = [HistogramBucket(date=day, count=0) for day in after if day is not None]
+    return [*pad, *out, *tail]
 
 
 def day_text(day: date) -> str:
@@ -85,6 +110,7 @@ def bars(
     height: float = CHART_HEIGHT,
 ) -> list[Bar]:
     """Equal-width bars scaled to the highest count, bottoms on the chart's baseline."""
+    buckets = widen(buckets, interval)
     if not buckets:
         return []
     highest = max(b.count for b in buckets) or 1

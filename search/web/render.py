@@ -7,6 +7,7 @@ mention that overlaps another, runs past the body or does not match its text is 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -17,9 +18,20 @@ from markupsafe import Markup, escape
 from search.models import Entity
 from search.web.urls import entity_href
 
-#: Entity types marked in the text, with the words a reader sees and hears for each.
-MARKED_TYPES: Final[dict[str, str]] = {"person": "person", "agency": "agency", "location": "place"}
+#: Entity types marked in the text, with the word a reader sees and hears for each.
+MARKED_TYPES: Final[dict[str, str]] = {
+    "person": "person",
+    "agency": "agency",
+    "location": "location",
+}
+#: How each type looks besides its colour, for the legend above the text.
+MENTION_STYLES: Final[dict[str, str]] = {
+    "person": "solid underline",
+    "agency": "dashed underline",
+    "location": "dotted underline",
+}
 _SAFE_SCHEMES: Final = frozenset({"http", "https"})
+_WHITESPACE: Final = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -71,7 +83,7 @@ def mention_link(text: str, entity: Entity) -> Markup:
         href=entity_href(entity.type, entity.name),
         title=f"{kind.capitalize()}: {entity.name}",
         label=f"{text} ({kind})",
-        text=" ".join(text.split()),
+        text=_WHITESPACE.sub(" ", text),
     )
 
 

@@ -4,12 +4,13 @@ same functions behind the /v1 API, so a page and the API never disagree."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
@@ -26,9 +27,9 @@ from search.query.request import InvalidRequestError
 from search.query.results import SearchResponse
 from search.query.syntax import QuerySyntaxError
 from search.web import charts
-from search.web.render import MARKED_TYPES, marked_paragraphs, safe_url
+from search.web.render import MARKED_TYPES, MENTION_STYLES, marked_paragraphs, safe_url
 from search.web.templating import STATIC_DIR, templates
-from search.web.urls import PageState, filter_href, href
+from search.web.urls import PageState, filter_href
 
 log = logging.getLogger(__name__)
 EntityFacet = Literal["person", "agency", "location", "country", "source"]
@@ -78,10 +79,17 @@ def error_page(request: Request, problem: Problem) -> Response:
 class PageRoute(APIRoute):
     """A route that answers errors with a page, where the API's handlers would send JSON."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def page_handler(request: Request) -> Response:
+            given = request.query_params.multi_items()
+            kept = [(name, value) for name, value in given if value.strip()]
+            if len(kept) < len(given):
+                # Blank form fields (an emptied date box) mean "not given": drop them from the
+                # permalink rather than reject them.
+                target = f"{request.url.path}?{urlencode(kept)}" if kept else request.url.path
+                return RedirectResponse(target, status_code=303)
             try:
                 return await handler(request)
             except Exception as exc:
@@ -103,13 +111,14 @@ def _search_context(
     error_position: int | None,
 ) -> dict[str, Any]:
     histogram = result.histogram.get("published_at") if result else None
+    bars = charts.bars(histogram.buckets, histogram.interval) if histogram else []
     return {
         "state": state,
         "params": state.params,
         "result": result,
         "error": error,
         "error_position": error_position,
-        "bars": charts.bars(histogram.buckets, histogram.interval) if histogram else [],
+        "bars": [(bar, state.dates_href(bar.start, bar.end)) for bar in bars],
         "interval": histogram.interval if histogram else "",
     }
 
@@ -153,7 +162,7 @@ def _entities_by_type(entities: list[Entity]) -> dict[str, list[Entity]]:
     return grouped
 
 
-@router.get("/articles/{article_id}", response_class=HTMLResponse)
+@router.get("/articles/{article_id:path}", response_class=HTMLResponse)
 async def article_page(
     request: Request, article_id: str, client: ClientDep, settings: SettingsDep
 ) -> Response:
@@ -170,6 +179,7 @@ async def article_page(
         "paragraphs": marked_paragraphs(article.body, article.entities),
         "entities": _entities_by_type(article.entities),
         "marked_types": MARKED_TYPES,
+        "mention_styles": MENTION_STYLES,
         "original_url": safe_url(article.url),
         "related": related,
         "related_note": related_note,
@@ -188,12 +198,7 @@ async def entity_page(
     """A person, agency, place, country or source over time, and who appears alongside it."""
     page = await service.entity_page(client, settings.index, facet, name)
     timeline = charts.bars(page.by_month, "month")
-    timeline_links = [
-        href(SearchParams.model_validate({facet: [page.name]}).model_copy(
-            update={"date_from": bar.start, "date_to": bar.end}
-        ))
-        for bar in timeline
-    ]
+    timeline_links = [filter_href(facet, page.name, bar.start, bar.end) for bar in timeline]
     context = {
         "page": page,
         "facet": facet,

@@ -20,7 +20,7 @@ STATIC_DIR: Final = WEB_DIR / "static"
 FACET_LABELS: Final[dict[str, str]] = {
     "person": "People",
     "agency": "Agencies",
-    "location": "Places",
+    "location": "Locations",
     "country": "Countries",
     "source": "Sources",
     "language": "Languages",
@@ -60,6 +60,7 @@ def _environment() -> Environment:
         facet_labels=FACET_LABELS,
         facet_names=list(FACETS),
         sort_labels=SORT_LABELS,
+        article_href=urls.article_href,
         entity_href=urls.entity_href,
         filter_href=urls.filter_href,
     )

@@ -57,9 +57,16 @@ def entity_href(facet: str, name: str) -> str:
     return f"/entities/{quote(facet, safe='')}/{quote(name, safe='')}"
 
 
-def filter_href(facet: str, name: str) -> str:
-    """A fresh search for everything naming `name`."""
-    return href(SearchParams.model_validate({facet: [name]}))
+def article_href(article_id: str) -> str:
+    return f"/articles/{quote(article_id, safe='')}"
+
+
+def filter_href(
+    facet: str, name: str, date_from: date | None = None, date_to: date | None = None
+) -> str:
+    """A fresh search for everything naming `name`, between two dates if given."""
+    params = SearchParams.model_validate({facet: [name]})
+    return href(params.model_copy(update={"date_from": date_from, "date_to": date_to}))
 
 
 def _has(values: list[str], value: str) -> bool:
@@ -130,13 +137,9 @@ class PageState:
         pairs = [("format", "csv"), *query_pairs(self.params, drop=NOT_EXPORTED)]
         return f"/v1/search/export?{urlencode(pairs)}"
 
-    def hidden_fields(self, *, keep_facets: bool) -> list[tuple[str, str]]:
-        """What a form must carry along so submitting it changes only its own fields."""
-        drop: set[str] = {"page", "cursor", "q"}
-        if not keep_facets:
-            drop.update(FACETS)
-            drop.update(("date_from", "date_to"))
-        return query_pairs(self.params, drop=drop)
+    def hidden_fields(self, *excluded: str) -> list[tuple[str, str]]:
+        """What a form must carry along so that submitting it changes only its own fields."""
+        return query_pairs(self.params, drop={"page", "cursor", *excluded})
 
     def chips(self) -> Iterator[Chip]:
         for facet in FACETS:

@@ -7,6 +7,8 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import pytest
+
 from search.ingest.readers import ReadError
 from search.ingest.readers.ndjson import read
 from search.models import RawRecord
@@ -176,3 +178,8 @@ def test_missing_file_is_an_error_not_an_exception(tmp_path: Path) -> None:
     [error] = read(tmp_path / "absent.ndjson")
     assert isinstance(error, ReadError)
     assert "could not be opened" in error.reason
+
+
+def test_mapping_to_an_unknown_field_is_a_programming_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="headline"):
+        read(tmp_path / "any.ndjson", fields={"headline": ["title"]})

@@ -48,7 +48,8 @@ def test_header_block_fills_fields(tmp_path: Path) -> None:
         "Source: Wikinews\n"
         "Date: 2019-02-11\n"
         "URL: https://en.wikinews.org/wiki/Pioneering_oceanographer_Walter_Munk\n"
-        "Author: Wikinews contributors; Jane Editor\n"
+        "Author: Wikinews contributors and Jane Editor\n"
+        "Section: Science and technology; Obituaries\n"
         "\n"
         f"{MUNK}\n",
         encoding="utf-8",
@@ -59,6 +60,7 @@ def test_header_block_fills_fields(tmp_path: Path) -> None:
     assert record.published_at == "2019-02-11"
     assert record.url == "https://en.wikinews.org/wiki/Pioneering_oceanographer_Walter_Munk"
     assert record.byline == ["Wikinews contributors", "Jane Editor"]
+    assert record.section == ["Science and technology", "Obituaries"]
     assert record.body == MUNK
 
 

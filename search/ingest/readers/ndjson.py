@@ -46,12 +46,19 @@ def read(
 ) -> Iterator[ReadResult]:
     """Yield one `RawRecord` per JSON object line, or a `ReadError` for a line that is not one.
 
-    `fields` overrides entries of `DEFAULT_FIELDS`, e.g. `{"body": ["story"]}`.
+    `fields` overrides entries of `DEFAULT_FIELDS`, e.g. `{"body": ["story"]}`; a key that is
+    not a record field raises ValueError at once.
     """
     mapping = {**DEFAULT_FIELDS, **{k: tuple(v) for k, v in (fields or {}).items()}}
     unknown = set(mapping) - set(DEFAULT_FIELDS)
     if unknown:
         raise ValueError(f"Unknown record fields in the field mapping: {sorted(unknown)}")
+    return _read_file(path, mapping, max_line_bytes)
+
+
+def _read_file(
+    path: Path, mapping: Mapping[str, tuple[str, ...]], max_line_bytes: int
+) -> Iterator[ReadResult]:
     try:
         handle = open_binary(path)
     except OSError as exc:

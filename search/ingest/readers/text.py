@@ -41,6 +41,8 @@ HEADER_FIELDS = {
     "category": "section",
     "id": "id",
 }
+# "Author: Ann Lee and Bo Chan" names two people; "Section: Science and technology" is one.
+_LIST_SEPARATORS = {"byline": r";|\band\b", "section": r"[;,]"}
 HEADLINE_MAX_CHARS = 120
 TITLE_MAX_CHARS = 100
 _HEADER_LINE = re.compile(r"([A-Za-z]+):[ \t]*(.*)")
@@ -96,8 +98,9 @@ def _header_block(lines: list[str]) -> tuple[dict[str, str | list[str]], list[st
         if match is None or field is None:
             return None
         value = match.group(2).strip()
-        if field in ("byline", "section"):
-            fields[field] = [part.strip() for part in re.split(r";|\band\b", value) if part.strip()]
+        if field in _LIST_SEPARATORS:
+            parts = re.split(_LIST_SEPARATORS[field], value)
+            fields[field] = [part.strip() for part in parts if part.strip()]
         elif value:
             fields[field] = value
     return None

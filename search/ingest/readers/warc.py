@@ -17,7 +17,13 @@ from warcio.bufferedreaders import ChunkedDataException
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeadersParserException
 
-from search.ingest.readers import DEFAULT_MAX_BYTES, ReadError, ReadResult, excerpt, open_binary
+from search.ingest.readers import (
+    DEFAULT_MAX_BYTES,
+    ReadError,
+    ReadResult,
+    excerpt,
+    open_binary,
+)
 from search.ingest.readers.html import parse_html
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -76,11 +82,8 @@ def _read_records(handle: BinaryIO, name: str, size: int, max_bytes: int) -> Ite
             yield ReadError(location, f"The archive is damaged here and cannot be read on: {exc}")
             return
         if truncated:
-            yield ReadError(
-                location,
-                "The archive ends in the middle of this record (the file is truncated).",
-                excerpt(result.raw if isinstance(result, ReadError) else ""),
-            )
+            reason = "The archive ends in the middle of this record (the file is truncated)."
+            yield ReadError(location, reason)
             return
         if result is not None:
             yield result

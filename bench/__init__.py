@@ -1,0 +1,1 @@
+"""Repeatable benchmarks; each writes its figures to bench/results/."""

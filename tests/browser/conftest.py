@@ -1,0 +1,175 @@
+"""The app served for real on a real index, and Chromium to drive it; built once per session.
+
+The index holds the seed story, 300 Reuters-21578 stories and one hostile article whose fields
+carry script. Uvicorn serves `create_app(settings)` from a background thread on a free port.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from opensearchpy import OpenSearch
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Dialog,
+    Page,
+    Playwright,
+    sync_playwright,
+)
+
+from search.api.app import create_app
+from search.index import schema
+from search.ingest.run import ingest_paths
+from search.settings import Settings
+from tests.conftest import FIXTURES, ROOT
+
+SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
+DESKTOP = {"width": 1366, "height": 900}
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_S = 30.0
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium from PATH (or CHROMIUM_PATH); Playwright's own download is not used."""
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def web_settings(
+    node_settings: Settings, os_client: OpenSearch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
+    """A throw-away index with the sample articles, dropped at the end of the session."""
+    settings = node_settings.model_copy(
+        update={
+            "index": f"test-web-{uuid.uuid4().hex[:10]}",
+            "dead_letter_dir": tmp_path_factory.mktemp("web-dead-letters"),
+            "rate_limit_per_minute": 100_000,
+        }
+    )
+    try:
+        ingest_paths(
+            settings, [FIXTURES / "seed_article.txt"], source="Kyiv Post", published_at="2025-01-13"
+        )
+        ingest_paths(
+            settings,
+            [FIXTURES / "reuters_sample.ndjson", FIXTURES / "hostile" / "xss_article.ndjson"],
+        )
+        yield settings
+    finally:
+        schema.drop(os_client, settings.index)
+
+
+@pytest.fixture(scope="session")
+def base_url(web_settings: Settings) -> Iterator[str]:
+    """The app, served by uvicorn in a thread until the session ends."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(web_settings), log_level="warning", ws="none", http="h11", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_S
+    while True:
+        try:
+            if server.started and httpx.get(f"{url}/v1/health", timeout=2).status_code < 500:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or not thread.is_alive():
+            server.should_exit = True
+            pytest.fail(f"the app did not answer on {url} within {SERVER_START_S:.0f}s")
+        time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="session")
+def api(base_url: str) -> Iterator[httpx.Client]:
+    """The JSON API of the same app, to compare the pages with."""
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    executable = chromium_path()
+    if executable is None or not Path(executable).exists():
+        message = "Chromium is not installed (looked for `chromium` on PATH and CHROMIUM_PATH)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A fresh desktop-sized tab; any script error or CSP violation fails the test."""
+    context = browser.new_context(viewport=DESKTOP, base_url=base_url, accept_downloads=True)
+    tab = context.new_page()
+    problems: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            problems.append(f"console: {message.text}")
+
+    def on_dialog(dialog: Dialog) -> None:
+        problems.append(f"dialog: {dialog.message}")
+        dialog.dismiss()
+
+    tab.on("console", on_console)
+    tab.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    tab.on("dialog", on_dialog)
+    try:
+        yield tab
+    finally:
+        context.close()
+    # Pages answering 400 on purpose log that status; anything else is a real problem.
+    problems = [p for p in problems if "status of 400" not in p]
+    assert problems == [], problems
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """A full-page picture for people to look at; tests do not compare pixels."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
