@@ -160,7 +160,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     schema.ensure_index(sync_client(settings), settings.index)
     summary = ingest_paths(
         settings,
-        [SAMPLES],
+        sorted(SAMPLES.glob("*.ndjson")),
         fmt="auto",
         source=None,
         published_at=None,

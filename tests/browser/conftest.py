@@ -25,6 +25,7 @@ from playwright.sync_api import (
     Dialog,
     Page,
     Playwright,
+    ViewportSize,
     sync_playwright,
 )
 
@@ -35,7 +36,7 @@ from search.settings import Settings
 from tests.conftest import FIXTURES, ROOT
 
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
-DESKTOP = {"width": 1366, "height": 900}
+DESKTOP: ViewportSize = {"width": 1366, "height": 900}
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from search.ingest.enrich import (
     resolve_dates,
 )
 from search.ingest.entities import RawEntity
+from search.ingest.normalize import NormalizedMention, normalize_mentions
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PUBLISHED = datetime(2025, 1, 13, 9, 30, tzinfo=UTC)  # a Monday
@@ -200,3 +202,33 @@ def test_a_clock_time_is_not_a_year() -> None:
 def test_unresolvable_dates_are_left_out() -> None:
     text = "For decades, nothing changed."
     assert resolve_dates(text, [RawEntity(4, 11, "DATE")], PUBLISHED) == []
+
+
+def test_a_failing_article_is_marked_failed_and_the_stream_goes_on(
+    enricher: Enricher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fragile(text: str, spans: Iterable[tuple[int, int, str]]) -> list[NormalizedMention]:
+        if "explode" in text:
+            raise ValueError("odd article")
+        return normalize_mentions(text, spans)
+
+    monkeypatch.setattr("search.ingest.enrich.normalize_mentions", fragile)
+    items = [
+        EnrichInput(text="Please explode, Angela Merkel."),
+        EnrichInput(text="Joe Biden spoke."),
+    ]
+    results = list(enricher.enrich_many(items))
+    assert [r.status for r in results] == ["failed", "extracted"]
+    assert results[1].persons == ["Joe Biden"]
+
+
+def test_very_long_bodies_are_read_only_up_to_the_model_limit(
+    enricher: Enricher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("search.ingest.enrich.MAX_MODEL_CHARS", 40)
+    text = "Angela Merkel visited Paris on Monday. " + "Filler words go here. " * 20
+    found = enricher.enrich(EnrichInput(text=text))
+    assert found.persons == ["Angela Merkel"]
+    for entity in found.entities:
+        for mention in entity.mentions:
+            assert text[mention.start : mention.end] == mention.text

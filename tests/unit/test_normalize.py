@@ -333,3 +333,21 @@ def test_words_of_an_all_caps_line_are_not_names() -> None:
     spans = [span_of(text, "US", "GPE"), span_of(text, "US", "GPE", 1)]
     mentions = normalize_mentions(text, spans)
     assert [m.start for m in mentions] == [text.index("US", text.index("\n"))]
+
+
+def test_parentheses_inside_a_span_separate_a_name_from_its_acronym() -> None:
+    text = "the World Health Organization (WHO said"
+    end = text.index(" said")
+    pieces = split_span(text, Candidate(4, end, "agency"))
+    assert [text[p.start : p.end] for p in pieces] == ["World Health Organization", "WHO"]
+
+
+def test_topics_the_model_takes_for_names_are_dropped() -> None:
+    assert fix_type("COVID-19", "person", set()) is None
+    assert fix_type("Brexit", "agency", set()) is None
+
+
+def test_the_office_in_a_job_title_is_not_an_agency() -> None:
+    text = "US Secretary of State Mike Pompeo spoke."
+    spans = [span_of(text, "State", "ORG"), span_of(text, "Mike Pompeo", "PERSON")]
+    assert [m.text for m in normalize_mentions(text, spans)] == ["Mike Pompeo"]

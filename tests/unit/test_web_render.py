@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlsplit
@@ -37,7 +38,7 @@ def person(name: str, *spans: tuple[int, int], body: str) -> Entity:
     return Entity(type="person", name=name, key=name.lower(), mentions=mentions)
 
 
-def plain(paragraphs: list[str]) -> str:
+def plain(paragraphs: Sequence[str]) -> str:
     """What a reader sees: tags dropped, entities decoded."""
     return "\n".join(html.unescape(TAG.sub("", p)) for p in paragraphs)
 
@@ -229,7 +230,10 @@ def test_chips_remove_one_filter_each() -> None:
         ("sort", "oldest"),
     ]
     assert ("not_source", "Tass") not in chips[("source", "Tass", True)]
-    assert ("date_from", "2025-01-01") not in chips[("from", "2025-01-01", False)]
+    assert ("date_from", "2025-01-01") not in chips[("published", "from 1 Jan 2025", False)]
+    both = PageState(params(date_from="2025-01-01", date_to="2025-01-31"))
+    [chip] = list(both.chips())
+    assert (chip.value, chip.remove_href) == ("1 Jan 2025 – 31 Jan 2025", "/")
     assert qs(state.clear_href()) == [("sort", "oldest")]
 
 

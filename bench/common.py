@@ -1,0 +1,267 @@
+"""What every benchmark shares: the node, throw-away indexes, percentiles, tables and result files.
+
+Each figure is reported next to the raw ceiling measured in the same run, because absolute
+numbers on a shared 2-core machine say little while ratios travel well.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from opensearchpy import NotFoundError, OpenSearch
+
+from search import localnode
+from search.index.client import sync_client
+from search.index.schema import index_body
+from search.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS_DIR = ROOT / "bench" / "results"
+#: Generated corpora, resume state and dead letters: ignored by git, kept between runs.
+WORK_DIR = RESULTS_DIR / "tmp"
+#: The real corpora live beside the project, not in it; users may not have them.
+CORPORA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+#: Every index a benchmark creates starts with this, so nothing else is ever touched.
+INDEX_PREFIX = "bench-"
+#: Data dir of a node the benchmarks start themselves when none answers.
+BENCH_NODE_DIR = ROOT / ".newsroom" / "bench-node"
+
+
+def log(message: str) -> None:
+    """Progress on stderr, so stdout keeps only the tables."""
+    print(f"[{datetime.now().strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def bench_settings(**overrides: Any) -> Settings:
+    """The project's settings (NEWSROOM_* still apply), with a node dir of the benchmarks' own."""
+    settings = Settings()
+    if "NEWSROOM_NODE_DATA_DIR" not in os.environ:
+        settings = settings.model_copy(update={"node_data_dir": BENCH_NODE_DIR})
+    return settings.model_copy(update=overrides) if overrides else settings
+
+
+@contextmanager
+def running_node(settings: Settings) -> Iterator[OpenSearch]:
+    """A client to the configured node; starts a local one if none answers, and stops only that."""
+    found = localnode.status(settings)
+    started = False
+    if not found.running:
+        log(f"no OpenSearch at {found.url}; starting a local node in {settings.node_data_dir}")
+        localnode.start(settings)
+        started = True
+    client = sync_client(settings)
+    try:
+        yield client
+    finally:
+        client.close()
+        if started:
+            log("stopping the node this benchmark started")
+            localnode.stop(settings)
+
+
+def index_name(purpose: str) -> str:
+    return f"{INDEX_PREFIX}{purpose}-{uuid.uuid4().hex[:8]}"
+
+
+def create_index(client: OpenSearch, purpose: str) -> str:
+    """A fresh index with the project's mapping, named for this run only."""
+    name = index_name(purpose)
+    client.indices.create(index=name, body=index_body())
+    client.cluster.health(index=name, wait_for_status="yellow", timeout="60s")
+    return name
+
+
+def delete_index(client: OpenSearch, name: str) -> None:
+    """Delete a benchmark index; refuses any other name."""
+    if not name.startswith(INDEX_PREFIX):
+        raise ValueError(f"refusing to delete {name!r}: not a benchmark index")
+    try:
+        client.indices.delete(index=name)
+    except NotFoundError:
+        pass
+
+
+@contextmanager
+def bulk_load_tuning(client: OpenSearch, index: str) -> Iterator[None]:
+    """No refresh and no replicas while loading; the previous values come back afterwards.
+
+    This is the shape proposed for search/index/schema.py; the benchmark measures whether it
+    pays before anyone adopts it.
+    """
+    keys = ("refresh_interval", "number_of_replicas")
+    current = client.indices.get_settings(index=index, name=[f"index.{k}" for k in keys])
+    found = next(iter(current.values()), {}).get("settings", {}).get("index", {})
+    previous = {key: found.get(key) for key in keys}  # None resets to the default
+    client.indices.put_settings(
+        index=index, body={"index": {"refresh_interval": "-1", "number_of_replicas": 0}}
+    )
+    try:
+        yield
+    finally:
+        client.indices.put_settings(index=index, body={"index": previous})
+        client.indices.refresh(index=index)
+
+
+def percentile(sorted_values: Sequence[float], p: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default), on sorted values."""
+    if not sorted_values:
+        return math.nan
+    rank = (len(sorted_values) - 1) * p / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    if low == high:
+        return sorted_values[low]
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (rank - low)
+
+
+def latency_summary(seconds: Sequence[float]) -> dict[str, float]:
+    """p50/p95/p99/mean/max in milliseconds."""
+    ordered = sorted(seconds)
+    if not ordered:
+        return {"p50_ms": math.nan, "p95_ms": math.nan, "p99_ms": math.nan}
+    return {
+        "p50_ms": round(percentile(ordered, 50) * 1000, 2),
+        "p95_ms": round(percentile(ordered, 95) * 1000, 2),
+        "p99_ms": round(percentile(ordered, 99) * 1000, 2),
+        "mean_ms": round(sum(ordered) / len(ordered) * 1000, 2),
+        "max_ms": round(ordered[-1] * 1000, 2),
+    }
+
+
+def median(values: Sequence[float]) -> float:
+    return percentile(sorted(values), 50)
+
+
+def ratio(part: float, whole: float) -> float:
+    return round(part / whole, 3) if whole else math.nan
+
+
+def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """A fixed-width table: first column left-aligned, numbers right-aligned."""
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [max(len(str(h)), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    print(f"\n{title}")
+    print("  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(headers, widths, strict=True))))
+    print("  ".join("-" * w for w in widths))
+    for row in cells:
+        print("  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(row, widths, strict=True))))
+    sys.stdout.flush()
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "-"
+        return f"{value:,.1f}" if abs(value) >= 100 else f"{value:.3g}" if abs(value) < 1 else f"{value:.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _git(*args: str) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10, check=False
+        )
+    except OSError:
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _memory_bytes() -> int:
+    return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+
+
+def machine_info(client: OpenSearch | None) -> dict[str, Any]:
+    """Enough about the machine and the code to tell two result files apart."""
+    version = None
+    heap_max = None
+    if client is not None:
+        version = client.info()["version"]["number"]
+        nodes = client.nodes.stats(metric="jvm")["nodes"]
+        heap_max = sum(n["jvm"]["mem"]["heap_max_in_bytes"] for n in nodes.values())
+    status = _git("status", "--porcelain")
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(_memory_bytes() / 2**30, 1),
+        "opensearch_version": version,
+        "opensearch_heap_max_mib": round(heap_max / 2**20) if heap_max else None,
+        "git_commit": _git("rev-parse", "HEAD"),
+        "git_dirty": bool(status) if status is not None else None,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def result_name(benchmark: str, tag: str | None) -> str:
+    return f"{benchmark}-{tag}" if tag else benchmark
+
+
+def write_results(
+    name: str, data: Mapping[str, Any], client: OpenSearch | None, started: float
+) -> Path:
+    """bench/results/<name>.json: the figures, the machine, and how long the run took."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "benchmark": name,
+        **data,
+        "run_seconds": round(time.monotonic() - started, 1),
+        "machine": machine_info(client),
+    }
+    path = RESULTS_DIR / f"{name}.json"
+    path.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
+    log(f"wrote {path.relative_to(ROOT)}")
+    return path
+
+
+def process_memory(pid: int) -> dict[str, float]:
+    """Resident and peak resident memory of a process in MiB (psutil if present, else /proc)."""
+    try:
+        import psutil
+
+        info = psutil.Process(pid).memory_info()
+        return {"rss_mib": round(info.rss / 2**20, 1)}
+    except ImportError:
+        pass
+    fields: dict[str, float] = {}
+    for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields["rss_mib" if key == "VmRSS" else "peak_rss_mib"] = round(
+                int(value.split()[0]) / 1024, 1
+            )
+    return fields
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (from /proc/<pid>/stat)."""
+    stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    fields = stat.rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of the line)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def jvm_heap(client: OpenSearch) -> dict[str, float]:
+    """The node's heap in MiB: in use now, and the old generation right after the last GC
+    (the steadier figure: what survives collection)."""
+    nodes = client.nodes.stats(metric="jvm")["nodes"]
+    mem = next(iter(nodes.values()))["jvm"]["mem"]
+    old = mem.get("pools", {}).get("old", {})
+    after_gc = old.get("last_gc_stats", {}).get("used_in_bytes")
+    return {
+        "heap_used_mib": round(mem["heap_used_in_bytes"] / 2**20, 1),
+        "heap_max_mib": round(mem["heap_max_in_bytes"] / 2**20, 1),
+        "old_gen_after_gc_mib": round(after_gc / 2**20, 1) if after_gc is not None else math.nan,
+    }
