@@ -184,3 +184,14 @@ def test_facets_and_dates_work_without_javascript(browser: Browser, base_url: st
         assert ("source", source) in url_params(page)
     finally:
         context.close()
+
+
+def test_bad_parameters_keep_the_page_and_blank_ones_are_dropped(page: Page) -> None:
+    response = page.goto("/?q=oil&page=0")
+    assert response is not None
+    assert response.status == 400
+    expect(page.locator("#query-error")).to_contain_text("page")
+    expect(page.get_by_role("searchbox", name="Search the archive")).to_have_value("oil")
+    page.goto("/?q=oil&date_from=&date_to=&sort=")
+    assert url_params(page) == [("q", "oil")]
+    assert shown_total(page) > 0
