@@ -242,3 +242,16 @@ def test_writes_need_a_key(api: TestClient) -> None:
     gone = api.delete("/v1/articles/desk-bridge-1", headers={"X-API-Key": API_KEY})
     assert gone.status_code == 200
     assert _search(api, q='"Tower Bridge"')["total"]["value"] == 0
+
+
+def test_ids_with_slashes_reach_their_article(api: TestClient) -> None:
+    article = {"id": "feeds/2025/item-1", "source": "Desk", "title": "Ferry strike",
+               "body": "Ferry crews in Helsinki went on strike on Tuesday over pay."}
+    added = api.post("/v1/articles", json=article, headers={"X-API-Key": API_KEY})
+    assert added.json()["indexed"] == 1
+    found = api.get("/v1/articles/desk-feeds/2025/item-1")
+    assert found.status_code == 200
+    assert found.json()["title"] == "Ferry strike"
+    assert api.get("/v1/articles/desk-feeds/2025/item-1/related").status_code == 200
+    assert api.delete("/v1/articles/desk-feeds/2025/item-1",
+                      headers={"X-API-Key": API_KEY}).status_code == 200

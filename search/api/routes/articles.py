@@ -90,7 +90,7 @@ async def add_articles(
     return await run_in_threadpool(_ingest, settings, articles)
 
 
-@router.delete("/articles/{article_id}", dependencies=[WriteAccess])
+@router.delete("/articles/{article_id:path}", dependencies=[WriteAccess])
 async def delete_article(
     article_id: str, client: ClientDep, settings: SettingsDep
 ) -> dict[str, Any]:
@@ -104,14 +104,16 @@ async def delete_article(
     return {"deleted": article_id}
 
 
-@router.get("/articles/{article_id}", response_model=Article, dependencies=[ReadAccess])
-async def get_article(article_id: str, client: ClientDep, settings: SettingsDep) -> Article:
-    """The full article: clean text, metadata, entities with mention offsets, resolved dates."""
-    return await service.get_article(client, settings.index, article_id)
-
-
-@router.get("/articles/{article_id}/related", response_model=list[Hit], dependencies=[ReadAccess])
+@router.get(
+    "/articles/{article_id:path}/related", response_model=list[Hit], dependencies=[ReadAccess]
+)
 async def related_articles(article_id: str, client: ClientDep, settings: SettingsDep) -> list[Hit]:
     """Articles on the same subject (more-like-this), without copies of this one."""
     article = await service.get_article(client, settings.index, article_id)
     return await service.related(client, settings.index, article)
+
+
+@router.get("/articles/{article_id:path}", response_model=Article, dependencies=[ReadAccess])
+async def get_article(article_id: str, client: ClientDep, settings: SettingsDep) -> Article:
+    """The full article: clean text, metadata, entities with mention offsets, resolved dates."""
+    return await service.get_article(client, settings.index, article_id)

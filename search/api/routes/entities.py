@@ -27,7 +27,7 @@ async def suggest_entities(
     return await service.suggest(client, settings.index, type, prefix, size)
 
 
-@router.get("/entities/{type}/{name}", response_model=EntityPage)
+@router.get("/entities/{type}/{name:path}", response_model=EntityPage)
 async def entity(
     client: ClientDep,
     settings: SettingsDep,
