@@ -17,10 +17,10 @@ import pytest
 from search import localnode
 from search.localnode.provision import ANALYSIS_COMMON, LANG_PAINLESS, install_module, release_home
 from search.settings import Settings
+from tests.live_server import free_port
 
 pytestmark = pytest.mark.integration
 
-PORT = 9250  # beside a developer's node on 9200
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def node() -> Iterator[Settings]:
     # Not pytest's tmp_path: that lives under a root-only folder when the suite runs as root,
     # and the node then runs as an unprivileged account that must reach its data dir.
     data_dir = Path(tempfile.mkdtemp(prefix="newsroom-node-"))
-    settings = Settings(node_data_dir=data_dir, node_port=PORT, node_heap="512m")
+    settings = Settings(node_data_dir=data_dir, node_port=free_port(), node_heap="512m")
     try:
         localnode.start(settings)
         yield settings
