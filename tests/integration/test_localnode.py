@@ -59,7 +59,7 @@ def test_second_start_is_harmless_and_keeps_the_same_process(node: Settings) -> 
 def test_status_reports_version_health_and_address(node: Settings) -> None:
     found = localnode.status(node)
     assert found.running
-    assert found.url == f"http://127.0.0.1:{PORT}"
+    assert found.url == f"http://127.0.0.1:{node.node_port}"
     assert found.version == node.node_version
     assert found.health in ("yellow", "green")
 
