@@ -7,6 +7,7 @@ because one odd date must not dead-letter an article.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import warnings
 from collections.abc import Callable
@@ -147,6 +148,20 @@ _MONTH = r"([a-z]{3,9})\.?"
 _PART = r"(early|mid|late|start of|beginning of|end of|middle of)"
 
 
+_SPACES = re.compile(r"\s+")
+_LEADING_WEEKDAY = re.compile(r"^(?:" + "|".join(_WEEKDAYS) + r"),\s+(?=\S)")
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _fullmatch(pattern: str, phrase: str) -> re.Match[str] | None:
+    """`re.fullmatch` with the compiled patterns kept for good: phrases are many, patterns few."""
+    return _compiled(pattern).fullmatch(phrase)
+
+
 def resolve_date_mention(text: str, published: date) -> DateRange | None:
     """Turn a date phrase into the days it covers, reading relative phrases as a journalist would.
 
@@ -168,21 +183,20 @@ def resolve_date_mention(text: str, published: date) -> DateRange | None:
 
 def _clean_phrase(text: str) -> str:
     phrase = text.lower().replace("’", "'").replace("\u2013", "-").replace("\u2014", "-")
-    phrase = re.sub(r"\s+", " ", phrase).strip(" ,.;:()[]\"'")
-    phrase = re.sub(r"'s$", "", phrase)
-    phrase = _LEADING_WORDS.sub("", phrase)
+    phrase = _SPACES.sub(" ", phrase).strip(" ,.;:()[]\"'")
+    phrase = _LEADING_WORDS.sub("", phrase.removesuffix("'s"))
     # "Monday, Jan. 13" names the same day twice; the calendar date is the more precise.
-    phrase = re.sub(r"^(?:" + "|".join(_WEEKDAYS) + r"),\s+(?=\S)", "", phrase)
+    phrase = _LEADING_WEEKDAY.sub("", phrase)
     return phrase.strip(" ,")
 
 
 def _relative_day(phrase: str, published: date) -> DateRange | None:
     offsets = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}
-    found = re.fullmatch(r"(today|tonight|yesterday|tomorrow)" + _DAY_PARTS, phrase)
+    found = _fullmatch(r"(today|tonight|yesterday|tomorrow)" + _DAY_PARTS, phrase)
     if found:
         day = published + timedelta(days=offsets[found.group(1)])
         return day, day
-    if re.fullmatch(r"(?:earlier |later )?(?:this (?:morning|afternoon|evening)|today)", phrase):
+    if _fullmatch(r"(?:earlier |later )?(?:this (?:morning|afternoon|evening)|today)", phrase):
         return published, published
     if phrase == "day before yesterday":
         day = published - timedelta(days=2)
@@ -191,7 +205,7 @@ def _relative_day(phrase: str, published: date) -> DateRange | None:
 
 
 def _weekday(phrase: str, published: date) -> DateRange | None:
-    found = re.fullmatch(r"(?:(last|this|next|this coming|coming) )?([a-z]+)" + _DAY_PARTS, phrase)
+    found = _fullmatch(r"(?:(last|this|next|this coming|coming) )?([a-z]+)" + _DAY_PARTS, phrase)
     if not found or found.group(2) not in _WEEKDAYS:
         return None
     qualifier, target = found.group(1), _WEEKDAYS[found.group(2)]
@@ -210,15 +224,12 @@ def _weekday(phrase: str, published: date) -> DateRange | None:
 
 
 def _relative_period(phrase: str, published: date) -> DateRange | None:
-    found = re.fullmatch(
-        r"(earlier |later )?(last|this|next|the) (week|weekend|month|year)", phrase
-    )
-    if not found:
-        found = re.fullmatch(r"()()(weekend)", phrase)
+    # A leading "the" is already gone: "the weekend" and "the week" are the current ones.
+    found = _fullmatch(r"(earlier |later )?(?:(last|this|next) )?(week|weekend|month|year)", phrase)
     if not found:
         return None
     when, which, unit = found.groups()
-    step = {"last": -1, "next": 1}.get(which, 0)
+    step = {"last": -1, "next": 1}.get(which or "this", 0)
     if unit == "weekend":
         return _weekend(published, step)
     start, end = _period_around(published, unit, step)
@@ -247,14 +258,14 @@ def _period_around(published: date, unit: str, step: int) -> DateRange:
 
 def _ago(phrase: str, published: date) -> DateRange | None:
     number = r"(\d+|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
-    found = re.fullmatch(number + r" (day|week|month|year)s? ago", phrase)
+    found = _fullmatch(number + r" (day|week|month|year)s? ago", phrase)
     if found:
         count, unit = _count(found.group(1)), found.group(2)
         if unit == "day":
             day = published - timedelta(days=count)
             return day, day
         return _period_around(published, unit, -count)
-    found = re.fullmatch(r"(?:last|past) (?:" + number + r" )?(day|week|month|year)s?", phrase)
+    found = _fullmatch(r"(?:last|past) (?:" + number + r" )?(day|week|month|year)s?", phrase)
     if found:
         count, unit = _count(found.group(1) or "1"), found.group(2)
         days = {"day": 1, "week": 7, "month": 30, "year": 365}[unit] * count
@@ -267,7 +278,7 @@ def _count(word: str) -> int:
 
 
 def _full_date(phrase: str, published: date) -> DateRange | None:
-    found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", phrase)
+    found = _fullmatch(r"(\d{4})-(\d{2})-(\d{2})", phrase)
     if found:
         day = date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
         return day, day
@@ -278,7 +289,7 @@ def _full_date(phrase: str, published: date) -> DateRange | None:
         (_ORDINAL + r"(?: of)? " + _MONTH, (1, 2, 0)),
     )
     for pattern, (day_at, month_at, year_at) in patterns:
-        found = re.fullmatch(pattern, phrase)
+        found = _fullmatch(pattern, phrase)
         if not found or found.group(month_at) not in _MONTHS:
             continue
         month, day_number = _MONTHS[found.group(month_at)], int(found.group(day_at))
@@ -298,10 +309,10 @@ def _one_day(month: int, day: int) -> Callable[[int], DateRange]:
 
 def _day_span(phrase: str, published: date) -> DateRange | None:
     """ "Jan. 9-11" and "9-11 January", a run of days inside one month."""
-    found = re.fullmatch(_MONTH + r" (\d{1,2})-(\d{1,2})(?:,? (\d{4}))?", phrase)
+    found = _fullmatch(_MONTH + r" (\d{1,2})-(\d{1,2})(?:,? (\d{4}))?", phrase)
     order = (2, 3, 1)
     if not found:
-        found = re.fullmatch(r"(\d{1,2})-(\d{1,2}) " + _MONTH + r"(?:,? (\d{4}))?", phrase)
+        found = _fullmatch(r"(\d{1,2})-(\d{1,2}) " + _MONTH + r"(?:,? (\d{4}))?", phrase)
         order = (1, 2, 3)
     if not found:
         return None
@@ -316,7 +327,7 @@ def _day_span(phrase: str, published: date) -> DateRange | None:
 
 
 def _month(phrase: str, published: date) -> DateRange | None:
-    found = re.fullmatch(r"(?:" + _PART + r"[ -])?" + _MONTH + r"(?:,? (\d{4}))?", phrase)
+    found = _fullmatch(r"(?:" + _PART + r"[ -])?" + _MONTH + r"(?:,? (\d{4}))?", phrase)
     if not found or found.group(2) not in _MONTHS:
         return None
     part, month, year = found.group(1), _MONTHS[found.group(2)], found.group(3)
@@ -328,12 +339,12 @@ def _month(phrase: str, published: date) -> DateRange | None:
 
 
 def _year(phrase: str, published: date) -> DateRange | None:
-    found = re.fullmatch(r"(?:" + _PART + r"[ -])?(\d{4})", phrase)
+    found = _fullmatch(r"(?:" + _PART + r"[ -])?(\d{4})", phrase)
     if found and _plausible_year(int(found.group(2))):
         year = int(found.group(2))
         start, end = date(year, 1, 1), date(year, 12, 31)
         return _part_of(start, end, found.group(1), thirds=((1, 4), (5, 8), (9, 12)), months=True)
-    found = re.fullmatch(r"(\d{4}) ?(?:-|to|and) ?(\d{2}|\d{4})", phrase)
+    found = _fullmatch(r"(\d{4}) ?(?:-|to|and) ?(\d{2}|\d{4})", phrase)
     if found:
         first = int(found.group(1))
         last_text = found.group(2)
@@ -344,7 +355,7 @@ def _year(phrase: str, published: date) -> DateRange | None:
 
 
 def _decade(phrase: str, published: date) -> DateRange | None:
-    found = re.fullmatch(r"(?:" + _PART + r"[ -])?(\d{3}0)'?s", phrase)
+    found = _fullmatch(r"(?:" + _PART + r"[ -])?(\d{3}0)'?s", phrase)
     if not found or not _plausible_year(int(found.group(2))):
         return None
     start_year = int(found.group(2))
@@ -361,13 +372,13 @@ def _decade(phrase: str, published: date) -> DateRange | None:
 
 def _quarter(phrase: str, published: date) -> DateRange | None:
     words = {"first": 1, "second": 2, "third": 3, "fourth": 4, "final": 4, "last": 4}
-    found = re.fullmatch(
+    found = _fullmatch(
         r"(first|second|third|fourth|final|last) quarter(?: of)?(?: (\d{4}))?", phrase
     )
     if found:
         number, year_text = words[found.group(1)], found.group(2)
     else:
-        found = re.fullmatch(r"q([1-4])(?: (\d{4}))?", phrase)
+        found = _fullmatch(r"q([1-4])(?: (\d{4}))?", phrase)
         if not found:
             return None
         number, year_text = int(found.group(1)), found.group(2)
@@ -381,7 +392,7 @@ def _quarter(phrase: str, published: date) -> DateRange | None:
 
 def _season(phrase: str, published: date) -> DateRange | None:
     starts = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
-    found = re.fullmatch(
+    found = _fullmatch(
         r"(?:(last|this|next) )?(spring|summer|autumn|fall|winter)(?: (?:of )?(\d{4}))?", phrase
     )
     if not found:

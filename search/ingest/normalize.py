@@ -11,7 +11,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Final, Literal, cast
 
@@ -73,6 +73,13 @@ class Candidate:
     #: Typed by strong evidence (a dateline): outvotes the model's other readings of the name.
     sure: bool = False
 
+    # Plain constructors: `dataclasses.replace` costs ten times more, and this runs per span.
+    def moved(self, start: int, end: int) -> Candidate:
+        return Candidate(start, end, self.type, self.name, self.sure)
+
+    def typed(self, type_: EntityType | None) -> Candidate:
+        return Candidate(self.start, self.end, type_, self.name, self.sure)
+
 
 @dataclass(frozen=True, slots=True)
 class NormalizedMention:
@@ -115,6 +122,8 @@ class _Gazetteer:
     primary: dict[str, tuple[Place, ...]]
     #: Every name including the cities' alternate spellings: only to name spans already places.
     everything: dict[str, tuple[Place, ...]]
+    #: First words of the names worth searching for untagged, to skip other words quickly.
+    scan_starts: frozenset[str]
 
 
 @functools.cache
@@ -190,7 +199,8 @@ def _gazetteer() -> _Gazetteer:
     ranked = {key: _ranked(places) for key, places in primary.items()}
     everything = {key: _ranked(places) for key, places in alternate.items()}
     everything.update(ranked)
-    return _Gazetteer(primary=ranked, everything=everything)
+    starts = frozenset(key.split()[0] for key, places in ranked.items() if _scannable(places[0]))
+    return _Gazetteer(primary=ranked, everything=everything, scan_starts=starts)
 
 
 def _ranked(places: Iterable[Place]) -> tuple[Place, ...]:
@@ -268,6 +278,8 @@ _HEADLINE_WORDS: Final = _wordset(
     Says Said"""
 )
 _MAX_NAME_WORDS: Final = 8
+_LETTER = re.compile(r"[^\W\d_]")
+_NOT_IN_NAMES = re.compile(r"[@#\[\]{}|=<>]|https?:|www\.")
 _CONTRACTION = re.compile(r"^I['’‘](?:m|ll|ve|d)\b|n['’‘]t\b")
 _ADJECTIVE_PREFIX = re.compile(
     r"^(?:anti|pro|ex|intra|inter|non|post|pre|pan|trans|sub|neo|semi|mid|cross|multi)-", re.I
@@ -354,13 +366,9 @@ def is_junk(surface: str) -> bool:
     """Values no researcher wants as a facet: one letter, numbers, keyboard shortcuts, lower-case
     words, handles and links, time zones, and title-cased headline fragments."""
     stripped = surface.strip()
-    letters = [char for char in stripped if char.isalpha()]
-    if len(stripped) < 2 or len(letters) < 2 or not any(char.isupper() for char in letters):
-        return True
-    if any(
-        marker in stripped
-        for marker in ("@", "#", "http", "www.", "://", "[", "]", "{", "}", "|", "=", "<", ">")
-    ):
+    if len(stripped) < 2 or stripped.lower() == stripped or len(_LETTER.findall(stripped)) < 2:
+        return True  # too short, no capital letter, or hardly any letters
+    if _NOT_IN_NAMES.search(stripped):
         return True
     if _CONTRACTION.search(stripped):
         return True  # "I’m", "don't": speech the model took for a name
@@ -413,16 +421,19 @@ def split_span(text: str, candidate: Candidate) -> list[Candidate]:
     """Break spans the model ran together: across lines, spaced dashes or parentheses ("World
     Health Organization (WHO"), a place's possessive before a name ("Seoul’s National
     Intelligence Service"), and "City, Country"."""
-    pieces = _split_at(_HARD_BREAK, text, candidate)
+    if _HARD_BREAK.search(text, candidate.start, candidate.end):
+        pieces = _split_at(_HARD_BREAK, text, candidate)
+    else:
+        pieces = [candidate]
     return [part for piece in pieces for part in _split_possessive_place(text, piece)]
 
 
 def _split_at(pattern: re.Pattern[str], text: str, candidate: Candidate) -> list[Candidate]:
     pieces, start = [], candidate.start
     for found in pattern.finditer(text, candidate.start, candidate.end):
-        pieces.append(replace(candidate, start=start, end=found.start()))
+        pieces.append(candidate.moved(start, found.start()))
         start = found.end()
-    pieces.append(replace(candidate, start=start))
+    pieces.append(candidate.moved(start, candidate.end))
     return [piece for piece in pieces if piece.start < piece.end]
 
 
@@ -433,12 +444,15 @@ def _split_possessive_place(text: str, candidate: Candidate) -> list[Candidate]:
         if lookup_place(prefix) or _is_location_alias(prefix):
             return [
                 Candidate(candidate.start, found.start(), "location"),
-                replace(candidate, start=found.end()),
+                candidate.moved(found.end(), candidate.end),
             ]
     if candidate.type == "location" and ", " in text[candidate.start : candidate.end]:
         comma = text.index(", ", candidate.start, candidate.end)
         if lookup_place(text[comma + 2 : candidate.end]):
-            return [replace(candidate, end=comma), replace(candidate, start=comma + 2)]
+            return [
+                candidate.moved(candidate.start, comma),
+                candidate.moved(comma + 2, candidate.end),
+            ]
     return [candidate]
 
 
@@ -520,9 +534,7 @@ def vote_types(text: str, candidates: list[Candidate]) -> list[Candidate]:
         ranked = counts.most_common(2)
         if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
             winners[key] = ranked[0][0]
-    return [
-        replace(c, type=winners.get(folding_key(text[c.start : c.end]), c.type)) for c in candidates
-    ]
+    return [c.typed(winners.get(folding_key(text[c.start : c.end]), c.type)) for c in candidates]
 
 
 # --- Acronyms ------------------------------------------------------------------------------------
@@ -733,12 +745,16 @@ def _repeatable(text: str, candidates: list[Candidate]) -> dict[str, tuple[Entit
 def _scan_places(text: str) -> Iterable[tuple[int, int]]:
     """Runs of capitalised words naming countries, US states or cities of a million people;
     the longest name wins ("New Jersey" over "Jersey")."""
+    starts = _gazetteer().scan_starts
     for run in _CAPITALISED_RUN.finditer(text):
         words = [
             (run.start() + w.start(), run.start() + w.end()) for w in _WORD.finditer(run.group())
         ]
         index = 0
         while index < len(words):
+            if not _may_start_place(text[words[index][0] : words[index][1]], starts):
+                index += 1
+                continue
             for size in range(min(4, len(words) - index), 0, -1):
                 start, end = words[index][0], words[index + size - 1][1]
                 end = start + len(_POSSESSIVE.sub("", text[start:end]).rstrip(".,"))
@@ -748,6 +764,16 @@ def _scan_places(text: str) -> Iterable[tuple[int, int]]:
                     index += size - 1
                     break
             index += 1
+
+
+def _may_start_place(word: str, starts: frozenset[str]) -> bool:
+    """Cheap test before any n-gram lookup; most capitalised words start no place name."""
+    if word.endswith(("’s", "'s")):
+        word = word[:-2]
+    lowered = word.lower().strip(".,")
+    if lowered.isascii() and lowered.isalpha():
+        return lowered in starts
+    return folding_key(word).split(" ", 1)[0] in starts
 
 
 def _scannable(place: Place) -> bool:
@@ -836,12 +862,12 @@ def _trimmed(text: str, candidates: Iterable[Candidate]) -> list[Candidate]:
         untrimmed = text[candidate.start : candidate.end]
         if (
             is_junk(text[start:end])
-            or is_junk(untrimmed)
+            or ((start, end) != (candidate.start, candidate.end) and is_junk(untrimmed))
             or _in_shouting(text, start, end)
             or _ends_a_job_title(text, start, end)
         ):
             continue
-        kept.append(replace(candidate, start=start, end=end))
+        kept.append(candidate.moved(start, end))
     return kept
 
 
@@ -850,7 +876,7 @@ def _retyped(text: str, candidates: Iterable[Candidate], person_words: set[str])
     for candidate in candidates:
         type_ = fix_type(text[candidate.start : candidate.end], candidate.type, person_words)
         if type_ is not None:
-            kept.append(replace(candidate, type=type_))
+            kept.append(candidate.typed(type_))
     return kept
 
 
@@ -869,7 +895,7 @@ def _person_words_retyped(
             and folding_key(surface) in short_to_full
             and not any(place.kind == "country" for place in lookup_place(surface))
         ):
-            c = replace(c, type="person")
+            c = c.typed("person")
         retyped.append(c)
     return retyped
 
