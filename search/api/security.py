@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import time
 from collections import OrderedDict
@@ -80,11 +81,12 @@ class RateLimiter:
 
 
 class GuardMiddleware(BaseHTTPMiddleware):
-    """Rate limit first, then security headers on whatever the app answered."""
+    """Rate limit first, a time limit on the answer, then security headers on whatever it is."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         super().__init__(app)
         self.limiter = RateLimiter(settings.rate_limit_per_minute)
+        self.timeout_s = settings.request_timeout_s
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         client = request.client.host if request.client else "unknown"
@@ -99,7 +101,17 @@ class GuardMiddleware(BaseHTTPMiddleware):
                 )
                 response: Response = problem_response(problem, request)
                 return _secure(response, request)
-        response = await call_next(request)
+        try:
+            # Bounds the time to the first byte; a streaming export may run on after that.
+            response = await asyncio.wait_for(call_next(request), self.timeout_s)
+        except TimeoutError:
+            problem = Problem(
+                504,
+                "Request timed out",
+                f"The request took longer than {self.timeout_s:.0f}s; narrow the "
+                "search or export in smaller parts.",
+            )
+            response = problem_response(problem, request)
         return _secure(response, request)
 
 

@@ -34,3 +34,11 @@ def test_unreachable_node_is_a_503_not_a_crash(settings: Settings) -> None:
     assert search.headers["retry-after"]
     assert "OpenSearch" in search.json()["detail"]
     assert again.status_code == 503
+
+
+def test_a_request_over_its_time_limit_is_a_504(settings: Settings) -> None:
+    hurried = settings.model_copy(update={"request_timeout_s": 0.0001})
+    with TestClient(create_app(hurried)) as api:
+        response = api.get("/v1/search", params={"q": "anything"})
+    assert response.status_code == 504
+    assert "longer than" in response.json()["detail"]
