@@ -62,10 +62,14 @@ def test_every_answer_carries_the_security_headers() -> None:
 def test_cors_allows_only_configured_origins() -> None:
     settings = Settings(opensearch_url=NOWHERE, cors_origins=["https://desk.example"])
     with TestClient(create_app(settings)) as api:
-        allowed = api.options("/v1/search", headers={
-            "Origin": "https://desk.example", "Access-Control-Request-Method": "GET"})
-        refused = api.options("/v1/search", headers={
-            "Origin": "https://elsewhere.example", "Access-Control-Request-Method": "GET"})
+        allowed = api.options(
+            "/v1/search",
+            headers={"Origin": "https://desk.example", "Access-Control-Request-Method": "GET"},
+        )
+        refused = api.options(
+            "/v1/search",
+            headers={"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "GET"},
+        )
     assert allowed.headers["access-control-allow-origin"] == "https://desk.example"
     assert "access-control-allow-origin" not in refused.headers
 
