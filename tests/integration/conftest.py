@@ -20,7 +20,9 @@ API_KEY = "test-key-" + uuid.uuid4().hex
 
 
 @pytest.fixture(scope="module")
-def corpus_settings(node_settings: Settings, os_client: OpenSearch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+def corpus_settings(
+    node_settings: Settings, os_client: OpenSearch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
     """The seed article plus 300 Reuters-21578 stories, indexed through the real pipeline."""
     from pydantic import SecretStr
 
@@ -29,8 +31,12 @@ def corpus_settings(node_settings: Settings, os_client: OpenSearch, tmp_path_fac
     settings = node_settings.model_copy(
         update={"index": alias, "dead_letter_dir": dead, "api_keys": [SecretStr(API_KEY)]}
     )
-    ingest_paths(settings, [FIXTURES / "seed_article.txt"], source="Kyiv Post",
-                 published_at="2025-01-13T09:00:00+02:00")
+    ingest_paths(
+        settings,
+        [FIXTURES / "seed_article.txt"],
+        source="Kyiv Post",
+        published_at="2025-01-13T09:00:00+02:00",
+    )
     ingest_paths(settings, [FIXTURES / "reuters_sample.ndjson"])
     try:
         yield settings

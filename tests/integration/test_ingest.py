@@ -31,8 +31,9 @@ def _all_docs(client: OpenSearch, index: str) -> list[dict[str, object]]:
 
 def test_seed_article_is_indexed_clean_and_whole(settings: Settings, os_client: OpenSearch) -> None:
     seed = (FIXTURES / "seed_article.txt").read_text(encoding="utf-8")
-    summary = ingest_paths(settings, [FIXTURES / "seed_article.txt"], source="Kyiv Post",
-                           published_at="2025-01-13")
+    summary = ingest_paths(
+        settings, [FIXTURES / "seed_article.txt"], source="Kyiv Post", published_at="2025-01-13"
+    )
     assert summary.indexed == 1
     (doc,) = _all_docs(os_client, settings.index)
     body = str(doc["body"])
@@ -58,20 +59,38 @@ def test_second_run_adds_nothing(settings: Settings, os_client: OpenSearch) -> N
 
 def _write_mixed(path: Path) -> dict[str, int]:
     good = [
-        {"id": "good-1", "title": "Markets rally", "body": "Stocks rose sharply on Monday in New York.",
-         "date": "2024-03-04", "source": "Wire"},
-        {"id": "good-2", "title": "Rain in Lisbon", "body": "Heavy rain fell on Lisbon for a third day.",
-         "date": "2024-03-05", "source": "Wire"},
+        {
+            "id": "good-1",
+            "title": "Markets rally",
+            "body": "Stocks rose sharply on Monday in New York.",
+            "date": "2024-03-04",
+            "source": "Wire",
+        },
+        {
+            "id": "good-2",
+            "title": "Rain in Lisbon",
+            "body": "Heavy rain fell on Lisbon for a third day.",
+            "date": "2024-03-05",
+            "source": "Wire",
+        },
     ]
-    undated = {"id": "undated", "title": "A date nobody can read", "source": "Wire",
-               "body": "The council met again to discuss the budget.", "date": "the day after never"}
+    undated = {
+        "id": "undated",
+        "title": "A date nobody can read",
+        "source": "Wire",
+        "body": "The council met again to discuss the budget.",
+        "date": "the day after never",
+    }
     lines = [json.dumps(r) for r in good]
     lines.append('{"id": "broken", "title": "unterminated')
     lines.append(json.dumps({"id": "empty", "title": "Nothing here", "body": "   "}))
     lines.append(json.dumps({"id": "huge", "title": "Too big", "body": "word " * 4_200_000}))
     lines.append(json.dumps(undated))
-    path.write_bytes(("\n".join(lines[:3]) + "\n").encode() + b"\x00\x01\x02\xff\xfe binary\n"
-                     + ("\n".join(lines[3:]) + "\n").encode())
+    path.write_bytes(
+        ("\n".join(lines[:3]) + "\n").encode()
+        + b"\x00\x01\x02\xff\xfe binary\n"
+        + ("\n".join(lines[3:]) + "\n").encode()
+    )
     return {"good": 3, "bad": 4}
 
 

@@ -19,7 +19,10 @@ pytestmark = pytest.mark.integration
 
 
 def _docs(client: OpenSearch, index: str) -> list[dict[str, Any]]:
-    return [hit["_source"] for hit in helpers.scan(client, index=index, query={"query": {"match_all": {}}})]
+    return [
+        hit["_source"]
+        for hit in helpers.scan(client, index=index, query={"query": {"match_all": {}}})
+    ]
 
 
 def _search(api: TestClient, **params: Any) -> dict[str, Any]:
@@ -33,8 +36,9 @@ def _titles(result: dict[str, Any]) -> list[str]:
     return [hit["title"] for hit in result["hits"]]
 
 
-def test_blank_query_lists_everything_newest_first(api: TestClient, corpus_settings: Settings,
-                                                   os_client: OpenSearch) -> None:
+def test_blank_query_lists_everything_newest_first(
+    api: TestClient, corpus_settings: Settings, os_client: OpenSearch
+) -> None:
     result = _search(api, q="", size=20)
     assert result["total"]["value"] == os_client.count(index=corpus_settings.index)["count"]
     dates = [hit["published_at"] for hit in result["hits"] if hit["published_at"]]
@@ -110,7 +114,9 @@ def test_multi_select_facet_counts_match_the_documents(
     docs = _docs(os_client, corpus_settings.index)
     people = Counter(p for d in docs for p in _people_of(d))
     chosen = [name for name, _ in people.most_common(2)]
-    countries = Counter(c for d in docs if _people_of(d) & set(chosen) for c in d.get("countries") or [])
+    countries = Counter(
+        c for d in docs if _people_of(d) & set(chosen) for c in d.get("countries") or []
+    )
     country = countries.most_common(1)[0][0]
 
     result = _search(api, person=chosen, country=[country], facet_size=100)
@@ -183,7 +189,7 @@ def test_article_view_has_entities_with_offsets(api: TestClient) -> None:
     article = api.get(f"/v1/articles/{hit['id']}").json()
     person = next(e for e in article["entities"] if e["name"] == "Volodymyr Zelensky")
     for mention in person["mentions"]:
-        assert article["body"][mention["start"]:mention["end"]] == mention["text"]
+        assert article["body"][mention["start"] : mention["end"]] == mention["text"]
 
 
 def test_missing_article_is_a_problem_404(api: TestClient) -> None:
@@ -217,7 +223,8 @@ def test_malformed_query_is_a_400_that_points_at_the_problem(api: TestClient) ->
     assert problem["parameter"] == "q"
     assert problem["position"] == 11
     unknown = api.get("/v1/search", params={"q": "colour:red"}).json()
-    assert "title" in unknown["detail"] and "person" in unknown["detail"]
+    assert "title" in unknown["detail"]
+    assert "person" in unknown["detail"]
 
 
 def test_page_size_and_depth_are_bounded(api: TestClient) -> None:
@@ -230,11 +237,17 @@ def test_page_size_and_depth_are_bounded(api: TestClient) -> None:
 
 
 def test_writes_need_a_key(api: TestClient) -> None:
-    article = {"title": "Bridge closed", "body": "The Tower Bridge in London closed for repairs on Friday."}
+    article = {
+        "title": "Bridge closed",
+        "body": "The Tower Bridge in London closed for repairs on Friday.",
+    }
     assert api.post("/v1/articles", json=article).status_code == 401
     assert api.post("/v1/articles", json=article, headers={"X-API-Key": "wrong"}).status_code == 401
-    added = api.post("/v1/articles", json={**article, "id": "bridge-1", "source": "Desk"},
-                     headers={"X-API-Key": API_KEY})
+    added = api.post(
+        "/v1/articles",
+        json={**article, "id": "bridge-1", "source": "Desk"},
+        headers={"X-API-Key": API_KEY},
+    )
     assert added.status_code == 200, added.text
     assert added.json()["indexed"] == 1
     assert _search(api, q='"Tower Bridge"')["total"]["value"] == 1
@@ -245,13 +258,21 @@ def test_writes_need_a_key(api: TestClient) -> None:
 
 
 def test_ids_with_slashes_reach_their_article(api: TestClient) -> None:
-    article = {"id": "feeds/2025/item-1", "source": "Desk", "title": "Ferry strike",
-               "body": "Ferry crews in Helsinki went on strike on Tuesday over pay."}
+    article = {
+        "id": "feeds/2025/item-1",
+        "source": "Desk",
+        "title": "Ferry strike",
+        "body": "Ferry crews in Helsinki went on strike on Tuesday over pay.",
+    }
     added = api.post("/v1/articles", json=article, headers={"X-API-Key": API_KEY})
     assert added.json()["indexed"] == 1
     found = api.get("/v1/articles/desk-feeds/2025/item-1")
     assert found.status_code == 200
     assert found.json()["title"] == "Ferry strike"
     assert api.get("/v1/articles/desk-feeds/2025/item-1/related").status_code == 200
-    assert api.delete("/v1/articles/desk-feeds/2025/item-1",
-                      headers={"X-API-Key": API_KEY}).status_code == 200
+    assert (
+        api.delete(
+            "/v1/articles/desk-feeds/2025/item-1", headers={"X-API-Key": API_KEY}
+        ).status_code
+        == 200
+    )

@@ -42,12 +42,18 @@ def test_compose_api_is_built_here_and_wired_to_the_node() -> None:
 
 def test_cluster_profile_has_three_nodes_that_find_each_other() -> None:
     services = _compose()["services"]
-    nodes = {name: svc for name, svc in services.items() if svc.get("profiles") == ["cluster"]
-             and name.startswith("os")}
+    nodes = {
+        name: svc
+        for name, svc in services.items()
+        if svc.get("profiles") == ["cluster"] and name.startswith("os")
+    }
     assert sorted(nodes) == ["os1", "os2", "os3"]
     for name, node in nodes.items():
         assert node["image"] == f"opensearchproject/opensearch:{OPENSEARCH_VERSION}"
         assert f"node.name={name}" in node["environment"]
         assert "discovery.seed_hosts=os1,os2,os3" in node["environment"]
     api = services["api-cluster"]
-    assert "NEWSROOM_OPENSEARCH_URL=http://os1:9200,http://os2:9200,http://os3:9200" in api["environment"]
+    assert (
+        "NEWSROOM_OPENSEARCH_URL=http://os1:9200,http://os2:9200,http://os3:9200"
+        in api["environment"]
+    )
