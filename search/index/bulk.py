@@ -110,6 +110,9 @@ class BulkWriter:
         self._policy = policy or BulkPolicy()
         self._sleep = sleep
         self.reached_cluster = False
+        # Set once a request has waited out the deadline: until the cluster answers again,
+        # later chunks fail at once instead of each waiting the whole deadline anew.
+        self._gave_up = False
 
     def write(self, docs: Iterable[BulkDoc]) -> Iterator[ItemResult]:
         for chunk in chunked(docs, self._policy):
@@ -156,6 +159,7 @@ class BulkWriter:
             try:
                 response: dict[str, Any] = self._client.bulk(body=body, index=self._index)
                 self.reached_cluster = True
+                self._gave_up = False
                 return response
             except (OSConnectionError, TransportError) as exc:
                 status = exc.status_code if isinstance(exc.status_code, int) else None
@@ -163,7 +167,13 @@ class BulkWriter:
                 elapsed = time.monotonic() - started
                 if not retryable:
                     raise
+                if self._gave_up:
+                    raise OpenSearchUnavailable(
+                        "OpenSearch is still unreachable after an earlier batch waited "
+                        f"{self._policy.unreachable_deadline_s:.0f}s for it: {exc}"
+                    ) from exc
                 if elapsed > self._policy.unreachable_deadline_s:
+                    self._gave_up = True
                     raise OpenSearchUnavailable(
                         f"OpenSearch did not accept the batch for {elapsed:.0f}s: {exc}"
                     ) from exc

@@ -4,6 +4,7 @@ knows the order of the steps."""
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 from collections import Counter
@@ -27,6 +28,10 @@ from search.models import Article, RawRecord
 
 log = logging.getLogger(__name__)
 BATCH = 256
+#: A lone UTF-16 surrogate: JSON can spell one (`"\ud800"`, e.g. an emoji cut in half) and a
+#: non-UTF-8 file name decodes to one, but no UTF-8 text can hold it, so hashing, indexing or
+#: writing a dead letter would raise and end the whole run.
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class ArticleEnricher(Protocol):
@@ -88,6 +93,22 @@ def apply_enrichment(article: Article, found: Enrichment) -> Article:
             "entities_status": found.status,
         }
     )
+
+
+def encodable(text: str) -> str:
+    """The text with each lone surrogate replaced by U+FFFD, as a lenient UTF-8 decoder would."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def repair_surrogates(raw: RawRecord) -> RawRecord | None:
+    """A copy of the record whose text fields UTF-8 can encode, or None if they all could."""
+    updates: dict[str, Any] = {}
+    for name, value in raw:
+        if isinstance(value, str) and _LONE_SURROGATE.search(value):
+            updates[name] = encodable(value)
+        elif isinstance(value, list) and any(_LONE_SURROGATE.search(v) for v in value):
+            updates[name] = [encodable(v) for v in value]
+    return raw.model_copy(update=updates) if updates else None
 
 
 def to_document(article: Article) -> dict[str, Any]:
@@ -170,12 +191,16 @@ class Ingestor:
             if isinstance(item, ReadError):
                 self._dead.add(
                     stage="read",
-                    location=item.location,
-                    reason=item.reason,
+                    location=encodable(item.location),
+                    reason=encodable(item.reason),
                     kind="unreadable",
-                    excerpt=item.raw,
+                    excerpt=encodable(item.raw),
                 )
                 continue
+            repaired = repair_surrogates(item)
+            if repaired is not None:
+                item = repaired
+                self._warnings["lone_surrogates_replaced"] += 1
             outcome = prepare(item, self._defaults, max_body_bytes=self._max_body, now=now)
             if isinstance(outcome, Rejection):
                 self._dead.add(
