@@ -17,6 +17,10 @@ from search.ingest.language import detect_language
 from search.models import Article, RawRecord
 
 _MAX_ID_CHARS = 200
+#: Longer titles and metadata values are cut: a 5 MB "title" would ride along in every hit.
+MAX_TITLE_CHARS = 1000
+MAX_VALUE_CHARS = 500
+MAX_URL_CHARS = 4000
 _SLUG = re.compile(r"[^a-z0-9]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 
@@ -80,11 +84,39 @@ def summary_of(body: str, limit: int = 400) -> str:
     return cut.rsplit(" ", 1)[0] + "…"
 
 
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
 def _title(raw: RawRecord, body: str) -> str:
     if raw.title and raw.title.strip():
-        return " ".join(raw.title.split())
+        return _cut(" ".join(raw.title.split()), MAX_TITLE_CHARS)
     first = summary_of(body, 120)
     return first or "(untitled)"
+
+
+def _language_code(given: str | None) -> str | None:
+    """'en-US', 'EN', 'en_GB' -> 'en'; anything that is not a two-letter code is ignored."""
+    code = (given or "").strip().replace("_", "-").split("-")[0].lower()
+    return code if len(code) == 2 and code.isalpha() else None
+
+
+def _values(values: list[str]) -> list[str]:
+    return [_cut(v.strip(), MAX_VALUE_CHARS) for v in values if v.strip()][:50]
+
+
+def _metadata_warnings(raw: RawRecord) -> list[str]:
+    warnings = []
+    if raw.title and len(raw.title) > MAX_TITLE_CHARS:
+        warnings.append("title_truncated")
+    if raw.url and len(raw.url) > MAX_URL_CHARS:
+        warnings.append("url_dropped")
+    fields = [raw.source or "", *raw.byline, *raw.section]
+    if any(len(v) > MAX_VALUE_CHARS for v in fields):
+        warnings.append("metadata_truncated")
+    return warnings
 
 
 def prepare(
@@ -107,7 +139,7 @@ def prepare(
             " left after boilerplate removal." if raw.body.strip() else "."
         )
         return Rejection(kind, reason)
-    warnings: list[str] = []
+    warnings = _metadata_warnings(raw)
     raw_date = raw.published_at or defaults.published_at
     published = parse_published_at(raw_date) if raw_date else None
     if raw_date and published is None:
@@ -115,16 +147,17 @@ def prepare(
     title = _title(raw, body)
     digest = content_hash(title, body)
     source = raw.source or defaults.source
+    source = _cut(source.strip(), MAX_VALUE_CHARS) if source else None
     article = Article(
         id=article_id(raw, source, digest),
-        url=raw.url,
+        url=raw.url if raw.url and len(raw.url) <= MAX_URL_CHARS else None,
         source=source,
         title=title,
-        byline=raw.byline,
+        byline=_values(raw.byline),
         published_at=published,
         published_at_raw=raw_date if published is None else None,
-        language=(raw.language or detect_language(f"{title}\n{body}") or None),
-        section=raw.section,
+        language=_language_code(raw.language) or detect_language(f"{title}\n{body}"),
+        section=_values(raw.section),
         body=body,
         summary=summary_of(body),
         word_count=len(body.split()),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -60,7 +61,9 @@ def _ingest(settings: Settings, articles: list[ArticleIn]) -> IngestResult:
             shared_enricher(settings),
             dead,
             max_body_bytes=settings.max_body_bytes,
-            policy=bulk_policy(settings),
+            policy=replace(
+                bulk_policy(settings), unreachable_deadline_s=settings.opensearch_timeout_s
+            ),
         )
         summary = ingestor.run(records)
         rejected = dead.recent
