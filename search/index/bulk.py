@@ -196,3 +196,17 @@ def existing_ids_by_hash(client: OpenSearch, index: str, hashes: list[str]) -> d
         },
     )
     return {hit["_source"]["content_hash"]: hit["_id"] for hit in response["hits"]["hits"]}
+
+
+def stored_sources(
+    client: OpenSearch, index: str, ids: list[str], fields: tuple[str, ...]
+) -> dict[str, dict[str, Any]]:
+    """Some fields of the stored documents with these ids (missing ids are left out)."""
+    if not ids:
+        return {}
+    response = client.mget(
+        index=index,
+        body={"ids": ids},
+        params={"_source_includes": ",".join((*fields, "entities_status"))},
+    )
+    return {doc["_id"]: doc["_source"] for doc in response["docs"] if doc.get("found")}

@@ -19,10 +19,16 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import TransportError
 
-from search.index.bulk import BulkDoc, BulkPolicy, BulkWriter, existing_ids_by_hash
+from search.index.bulk import (
+    BulkDoc,
+    BulkPolicy,
+    BulkWriter,
+    existing_ids_by_hash,
+    stored_sources,
+)
 from search.ingest.dead_letter import DeadLetters
 from search.ingest.enrich import EnrichInput, Enrichment
-from search.ingest.prepare import Defaults, Prepared, Rejection, prepare
+from search.ingest.prepare import Defaults, Rejection, prepare
 from search.ingest.readers import ReadError
 from search.models import Article, RawRecord
 
@@ -111,6 +117,17 @@ def repair_surrogates(raw: RawRecord) -> RawRecord | None:
     return raw.model_copy(update=updates) if updates else None
 
 
+#: What makes a stored article the same as a freshly read one (entities follow from the text).
+COMPARED_FIELDS = (
+    "content_hash", "title", "url", "source", "byline", "published_at", "published_at_raw",
+    "language", "section", "removed",
+)  # fmt: skip
+
+
+def _compared(doc: dict[str, Any]) -> dict[str, Any]:
+    return {name: doc.get(name) for name in COMPARED_FIELDS}
+
+
 def to_document(article: Article) -> dict[str, Any]:
     doc: dict[str, Any] = article.model_dump(mode="json")
     return doc
@@ -184,7 +201,7 @@ class Ingestor:
         return self.summary
 
     def _run_batch(self, batch: list[RawRecord | ReadError]) -> None:
-        ready: list[tuple[RawRecord, Prepared]] = []
+        ready: list[tuple[str, Article]] = []
         now = datetime.now(UTC)
         for item in batch:
             self.summary.read += 1
@@ -212,10 +229,9 @@ class Ingestor:
                 )
                 continue
             self._warnings.update(outcome.warnings)
-            ready.append((item, outcome))
-        articles = self._enrich(ready)
-        fresh = self._drop_duplicates(articles)
-        docs = (BulkDoc(a.id, to_document(a), ref=loc) for loc, a in fresh)
+            ready.append((item.location, outcome.article))
+        fresh = self._drop_unchanged(self._drop_duplicates(ready))
+        docs = (BulkDoc(a.id, to_document(a), ref=loc) for loc, a in self._enrich(fresh))
         for result in self._writer.write(docs):
             if result.outcome == "failed":
                 self._dead.add(
@@ -232,21 +248,43 @@ class Ingestor:
             else:
                 self.summary.unchanged += 1
 
-    def _enrich(self, ready: list[tuple[RawRecord, Prepared]]) -> list[tuple[str, Article]]:
+    def _enrich(self, ready: list[tuple[str, Article]]) -> list[tuple[str, Article]]:
         inputs = [
             EnrichInput(
-                text=p.article.body,
-                title=p.article.title,
-                language=p.article.language,
-                published_at=p.article.published_at,
+                text=a.body, title=a.title, language=a.language, published_at=a.published_at
             )
-            for _, p in ready
+            for _, a in ready
         ]
         found = self._enricher.enrich_many(inputs)
         return [
-            (raw.location, apply_enrichment(p.article, enrichment))
-            for (raw, p), enrichment in zip(ready, found, strict=True)
+            (location, apply_enrichment(article, enrichment))
+            for (location, article), enrichment in zip(ready, found, strict=True)
         ]
+
+    def _drop_unchanged(self, articles: list[tuple[str, Article]]) -> list[tuple[str, Article]]:
+        """Skip what is already stored exactly so: re-reading an archive costs no NER.
+
+        Entities are compared by the text they come from; after a model or rule change,
+        `newsroom enrich --reindex` refreshes them.
+        """
+        try:
+            stored = stored_sources(
+                self._client, self._index, [a.id for _, a in articles], COMPARED_FIELDS
+            )
+        except (OSConnectionError, TransportError):
+            return articles  # the bulk step waits for the cluster and detects no-ops itself
+        kept = []
+        for location, article in articles:
+            before = stored.get(article.id)
+            if (
+                before is not None
+                and before.get("entities_status") != "pending"
+                and (_compared(to_document(article)) == _compared(before))
+            ):
+                self.summary.unchanged += 1
+                continue
+            kept.append((location, article))
+        return kept
 
     def _drop_duplicates(self, articles: list[tuple[str, Article]]) -> list[tuple[str, Article]]:
         """Keep the first copy of each text; a copy under another id is counted, not indexed."""
