@@ -18,8 +18,11 @@ install: $(VENV)/.installed
 run: install
 	$(VENV)/bin/newsroom demo --port 8000
 
-## The whole suite: unit, integration (real OpenSearch), reliability and browser tests
+## The whole suite: lint and types, then unit, integration (real OpenSearch), reliability
+## and browser tests
 test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) scripts/run_tests.py $(PYTEST_ARGS)
 
 lint: install
