@@ -152,11 +152,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from search.index.client import sync_client
     from search.ingest.run import ingest_paths
 
-    node = localnode.status(settings)
-    if not node.running:
-        log.info("no OpenSearch at %s; starting a local node", settings.opensearch_url)
-        node = localnode.start(settings)
-    log.info("OpenSearch %s is %s at %s", node.version, node.health, node.url)
+    settings, _ = localnode.ensure_running(settings)
+    log.info("OpenSearch answers at %s", settings.opensearch_url)
     schema.ensure_index(sync_client(settings), settings.index)
     summary = ingest_paths(
         settings,

@@ -35,12 +35,7 @@ def _node_settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def node_settings() -> Iterator[Settings]:
-    settings = _node_settings()
-    found = localnode.status(settings)
-    started = False
-    if not found.running:
-        localnode.start(settings)
-        started = True
+    settings, started = localnode.ensure_running(_node_settings())
     try:
         yield settings
     finally:

@@ -5,7 +5,7 @@ each data dir (`Settings.node_data_dir`) gets its own generated config, data, lo
 """
 
 from search.localnode.common import NodeError, NodeStatus
-from search.localnode.process import start, status, stop
+from search.localnode.process import ensure_running, start, status, stop
 from search.localnode.provision import provision
 
-__all__ = ["NodeError", "NodeStatus", "provision", "start", "status", "stop"]
+__all__ = ["NodeError", "NodeStatus", "ensure_running", "provision", "start", "status", "stop"]

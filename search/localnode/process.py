@@ -275,3 +275,22 @@ def _check_access(account: pwd.struct_passwd, reachable: list[Path]) -> None:
             "where that account can reach them (root's home is private), e.g. "
             "NEWSROOM_NODE_CACHE_DIR=/var/cache/newsroom."
         )
+
+
+def answering(url: str) -> bool:
+    """Whether an OpenSearch node answers at this URL (the first, if several are listed)."""
+    first = url.split(",")[0].strip().rstrip("/")
+    return _get_json(f"{first}/", timeout_s=2) is not None
+
+
+def ensure_running(settings: Settings) -> tuple[Settings, bool]:
+    """Settings pointing at a node that answers, and whether this call started it.
+
+    The configured NEWSROOM_OPENSEARCH_URL wins when something answers there; otherwise the
+    project's own local node is started and the settings point at it.
+    """
+    if answering(settings.opensearch_url):
+        return settings, False
+    started = not status(settings).running
+    node = start(settings)
+    return settings.model_copy(update={"opensearch_url": node.url}), started
