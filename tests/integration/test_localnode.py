@@ -145,3 +145,9 @@ def test_nothing_was_written_into_the_cached_release(node: Settings) -> None:
     assert not (home / "data").exists()
     assert not (home / "config" / "opensearch.keystore").exists()
     assert os.access(home / "bin" / "opensearch", os.X_OK)
+
+
+def test_a_node_that_answers_is_used_not_started_again(node_settings: Settings) -> None:
+    found, started = localnode.ensure_running(node_settings)
+    assert started is False
+    assert found.opensearch_url == node_settings.opensearch_url
