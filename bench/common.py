@@ -10,12 +10,13 @@ import json
 import math
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,10 @@ WORK_DIR = RESULTS_DIR / "tmp"
 CORPORA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 #: Every index a benchmark creates starts with this, so nothing else is ever touched.
 INDEX_PREFIX = "bench-"
-#: Data dir of a node the benchmarks start themselves when none answers.
+#: The benchmarks' own node (data dir and port): the test suite stops, kills and restarts the
+#: shared node at :9200, which would break a run halfway. NEWSROOM_OPENSEARCH_URL overrides.
 BENCH_NODE_DIR = ROOT / ".newsroom" / "bench-node"
+BENCH_NODE_PORT = 9250
 
 
 def log(message: str) -> None:
@@ -44,21 +47,34 @@ def log(message: str) -> None:
     print(f"[{datetime.now().strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def external_node() -> bool:
+    """True when NEWSROOM_OPENSEARCH_URL names the node to measure; the benchmarks then only
+    connect to it, never start or stop it."""
+    return "NEWSROOM_OPENSEARCH_URL" in os.environ
+
+
 def bench_settings(**overrides: Any) -> Settings:
-    """The project's settings (NEWSROOM_* still apply), with a node dir of the benchmarks' own."""
+    """The project's settings (NEWSROOM_* still apply), pointed at the benchmarks' own node."""
     settings = Settings()
-    if "NEWSROOM_NODE_DATA_DIR" not in os.environ:
-        settings = settings.model_copy(update={"node_data_dir": BENCH_NODE_DIR})
+    if not external_node():
+        settings = settings.model_copy(
+            update={
+                "node_data_dir": BENCH_NODE_DIR,
+                "node_port": BENCH_NODE_PORT,
+                "opensearch_url": f"http://127.0.0.1:{BENCH_NODE_PORT}",
+                # Bulk requests of 500 articles and force-merges outlast the API's 10 s.
+                "opensearch_timeout_s": 120.0,
+            }
+        )
     return settings.model_copy(update=overrides) if overrides else settings
 
 
 @contextmanager
 def running_node(settings: Settings) -> Iterator[OpenSearch]:
-    """A client to the configured node; starts a local one if none answers, and stops only that."""
-    found = localnode.status(settings)
+    """A client to the node; starts the bench node if it is down, and then stops only that."""
     started = False
-    if not found.running:
-        log(f"no OpenSearch at {found.url}; starting a local node in {settings.node_data_dir}")
+    if not external_node() and not localnode.status(settings).running:
+        log(f"starting the bench node on :{settings.node_port} ({settings.node_data_dir})")
         localnode.start(settings)
         started = True
     client = sync_client(settings)
@@ -79,7 +95,11 @@ def create_index(client: OpenSearch, purpose: str) -> str:
     """A fresh index with the project's mapping, named for this run only."""
     name = index_name(purpose)
     client.indices.create(index=name, body=index_body())
-    client.cluster.health(index=name, wait_for_status="yellow", timeout="60s")
+    try:
+        client.cluster.health(index=name, wait_for_status="yellow", request_timeout=60)
+    except Exception:
+        delete_index(client, name)
+        raise
     return name
 
 
@@ -87,10 +107,8 @@ def delete_index(client: OpenSearch, name: str) -> None:
     """Delete a benchmark index; refuses any other name."""
     if not name.startswith(INDEX_PREFIX):
         raise ValueError(f"refusing to delete {name!r}: not a benchmark index")
-    try:
+    with suppress(NotFoundError):
         client.indices.delete(index=name)
-    except NotFoundError:
-        pass
 
 
 @contextmanager
@@ -152,10 +170,20 @@ def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]
     cells = [[_cell(v) for v in row] for row in rows]
     widths = [max(len(str(h)), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
     print(f"\n{title}")
-    print("  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(headers, widths, strict=True))))
+    print(
+        "  ".join(
+            h.ljust(w) if i == 0 else h.rjust(w)
+            for i, (h, w) in enumerate(zip(headers, widths, strict=True))
+        )
+    )
     print("  ".join("-" * w for w in widths))
     for row in cells:
-        print("  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(row, widths, strict=True))))
+        print(
+            "  ".join(
+                v.ljust(w) if i == 0 else v.rjust(w)
+                for i, (v, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
     sys.stdout.flush()
 
 
@@ -163,7 +191,13 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return "-"
-        return f"{value:,.1f}" if abs(value) >= 100 else f"{value:.3g}" if abs(value) < 1 else f"{value:.2f}"
+        return (
+            f"{value:,.1f}"
+            if abs(value) >= 100
+            else f"{value:.3g}"
+            if abs(value) < 1
+            else f"{value:.2f}"
+        )
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
@@ -201,6 +235,8 @@ def machine_info(client: OpenSearch | None) -> dict[str, Any]:
         "git_dirty": bool(status) if status is not None else None,
         "python": platform.python_version(),
         "platform": platform.platform(),
+        # Other work on the machine moves every figure; the 5-minute load says how much there was.
+        "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
@@ -253,15 +289,31 @@ def process_cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def jvm_heap(client: OpenSearch) -> dict[str, float]:
-    """The node's heap in MiB: in use now, and the old generation right after the last GC
-    (the steadier figure: what survives collection)."""
+_GC_PAUSE = re.compile(r"Pause .*?(\d+)M->(\d+)M\((\d+)M\)")
+
+
+def heap_after_last_gc(settings: Settings) -> float | None:
+    """Heap in use right after the node's latest collection, from the bench node's GC log:
+    what survived, a steadier figure than a sample taken at a random point between GCs."""
+    if external_node():
+        return None
+    path = settings.node_data_dir / "logs" / "gc.log"
+    try:
+        with path.open("rb") as log_file:
+            log_file.seek(max(0, path.stat().st_size - 256_000))
+            tail = log_file.read().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    pauses = _GC_PAUSE.findall(tail)
+    return float(pauses[-1][1]) if pauses else None
+
+
+def jvm_heap(client: OpenSearch, settings: Settings | None = None) -> dict[str, float | None]:
+    """The node's heap in MiB: in use now (sampled), its maximum, and after the last GC."""
     nodes = client.nodes.stats(metric="jvm")["nodes"]
     mem = next(iter(nodes.values()))["jvm"]["mem"]
-    old = mem.get("pools", {}).get("old", {})
-    after_gc = old.get("last_gc_stats", {}).get("used_in_bytes")
     return {
         "heap_used_mib": round(mem["heap_used_in_bytes"] / 2**20, 1),
         "heap_max_mib": round(mem["heap_max_in_bytes"] / 2**20, 1),
-        "old_gen_after_gc_mib": round(after_gc / 2**20, 1) if after_gc is not None else math.nan,
+        "after_last_gc_mib": heap_after_last_gc(settings) if settings else None,
     }

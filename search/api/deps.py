@@ -11,12 +11,12 @@ from search.api.security import require_key
 from search.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_client(request: Request) -> AsyncOpenSearch:
+async def get_client(request: Request) -> AsyncOpenSearch:
     client: AsyncOpenSearch = request.app.state.opensearch
     return client
 
@@ -25,13 +25,17 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClientDep = Annotated[AsyncOpenSearch, Depends(get_client)]
 
 
-def read_access(settings: SettingsDep, x_api_key: Annotated[str | None, Header()] = None) -> None:
+async def read_access(
+    settings: SettingsDep, x_api_key: Annotated[str | None, Header()] = None
+) -> None:
     """Reads are open unless NEWSROOM_PROTECT_READS is set."""
     if settings.protect_reads:
         require_key(x_api_key, settings, action="Reading")
 
 
-def write_access(settings: SettingsDep, x_api_key: Annotated[str | None, Header()] = None) -> None:
+async def write_access(
+    settings: SettingsDep, x_api_key: Annotated[str | None, Header()] = None
+) -> None:
     require_key(x_api_key, settings, action="Writing")
 
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import Field
 
 from search.api.deps import ClientDep, ReadAccess, SettingsDep
@@ -19,6 +19,7 @@ from search.query.request import SearchRequest
 from search.query.results import SearchResponse
 
 router = APIRouter(tags=["search"], dependencies=[ReadAccess])
+EXPORT_ROWS_PER_CHUNK = 500
 
 EXPORT_COLUMNS = (
     "id", "published_at", "source", "title", "url", "language", "byline",
@@ -33,19 +34,24 @@ class ExportParams(SearchParams):
 @router.get("/search", response_model=SearchResponse)
 async def search_get(
     params: Annotated[SearchParams, Query()], client: ClientDep, settings: SettingsDep
-) -> SearchResponse:
+) -> Response:
     """Search articles. `q` takes the newsroom syntax; facet filters repeat
     (`person=A&person=B` is A or B); `not_<facet>` excludes. Facet counts are multi-select:
     each facet ignores its own selection. Follow `next_cursor` for deep, stable paging."""
-    return await service.search(client, settings.index, params.to_request())
+    return _json(await service.search(client, settings.index, params.to_request()))
 
 
 @router.post("/search", response_model=SearchResponse)
 async def search_post(
     req: SearchRequest, client: ClientDep, settings: SettingsDep
-) -> SearchResponse:
+) -> Response:
     """The same search with a JSON body: `filters` and `exclusions` map facet names to values."""
-    return await service.search(client, settings.index, req)
+    return _json(await service.search(client, settings.index, req))
+
+
+def _json(result: SearchResponse) -> Response:
+    """Serialise once: returning the model would have FastAPI validate it a second time."""
+    return Response(result.model_dump_json(), media_type="application/json")
 
 
 def _cell(value: Any) -> str:
@@ -63,14 +69,21 @@ def _csv_line(values: list[str]) -> str:
 async def _rows(
     hits: AsyncIterator[dict[str, Any]], fmt: Literal["csv", "ndjson"]
 ) -> AsyncIterator[str]:
+    """Lines of the export, sent in blocks of rows: one chunk per row costs more than the rows."""
+    block: list[str] = []
     if fmt == "csv":
-        yield _csv_line(list(EXPORT_COLUMNS))
+        block.append(_csv_line(list(EXPORT_COLUMNS)))
     async for source in hits:
         row = {column: source.get(column) for column in EXPORT_COLUMNS}
         if fmt == "csv":
-            yield _csv_line([_cell(row[c]) for c in EXPORT_COLUMNS])
+            block.append(_csv_line([_cell(row[c]) for c in EXPORT_COLUMNS]))
         else:
-            yield json.dumps(row, ensure_ascii=False) + "\n"
+            block.append(json.dumps(row, ensure_ascii=False) + "\n")
+        if len(block) >= EXPORT_ROWS_PER_CHUNK:
+            yield "".join(block)
+            block = []
+    if block:
+        yield "".join(block)
 
 
 @router.get(

@@ -1,0 +1,593 @@
+"""Query latency and throughput through the API, beside the same bodies sent to OpenSearch.
+
+`python -m bench.query [--n 10000] [--duration 15] [--levels 1,8,32] [--tag NAME]`
+
+A generated corpus (with precomputed entities) is bulk-loaded into a fresh index. The API runs
+in its own process (uvicorn, create_app with settings from the environment) on a free loopback
+port. At each concurrency level the same request mix runs for a fixed time through the API
+(httpx) and directly (the bodies search.query.builder builds for the very same parameters,
+sent with AsyncOpenSearch); API overhead = (api_p50 - direct_p50) / direct_p50. Export of 10k
+rows is timed apart, as rows/s. The API's RSS is read before the first and after the last request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from opensearchpy import AsyncOpenSearch, OpenSearch
+
+from bench.common import (
+    bench_settings,
+    create_index,
+    delete_index,
+    latency_summary,
+    log,
+    median,
+    print_table,
+    process_cpu_seconds,
+    process_memory,
+    ratio,
+    result_name,
+    running_node,
+    write_results,
+)
+from bench.corpus import article_docs, ensure_corpus, read_records
+from search.api.params import SearchParams
+from search.index.bulk import BulkWriter
+from search.index.client import node_urls
+from search.ingest.run import bulk_policy
+from search.query import builder
+from search.query.service import EXPORT_BATCH
+from search.settings import Settings
+
+#: Share of each kind of request in the mix, as slots in a repeating cycle of ten.
+MIX_WEIGHTS = {"free_text": 4, "phrase": 2, "filtered": 3, "entity": 1}
+FREE_TEXT = (
+    "oil prices", "interest rates", "trade", "election", "bank", "shares", "government",
+    "market", "film", "football", "company profit", "dollar", "wheat exports", "mobile phone",
+)  # fmt: skip
+PHRASES = (
+    '"interest rates"', '"oil prices"', '"trade deficit"', '"central bank"',
+    '"prime minister"', '"stock exchange"', '"net profit"', '"world cup"',
+)  # fmt: skip
+EXPORT_ROWS = 10_000
+WARMUP_S = 3.0
+#: Requests per level at most, so a fast machine still ends a level in bounded time.
+MAX_REQUESTS_PER_LEVEL = 50_000
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request of the mix: the API path and parameters, and the equivalent direct body."""
+
+    kind: str
+    path: str
+    params: dict[str, Any]
+    body: dict[str, Any]
+
+
+@dataclass
+class LevelResult:
+    target: str
+    concurrency: int
+    seconds: float
+    latencies: list[tuple[str, float]] = field(default_factory=list)
+    errors: int = 0
+    api_cpu_s: float | None = None
+    #: CPU of this (load-generating) process: httpx or AsyncOpenSearch, on the same 2 cores.
+    client_cpu_s: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        overall = latency_summary([t for _, t in self.latencies])
+        kinds = sorted({k for k, _ in self.latencies})
+        per_kind = {
+            kind: latency_summary([t for k, t in self.latencies if k == kind]) for kind in kinds
+        }
+        out: dict[str, Any] = {
+            "requests": len(self.latencies),
+            "errors": self.errors,
+            "seconds": round(self.seconds, 2),
+            "requests_per_s": round(len(self.latencies) / self.seconds, 1),
+            **overall,
+            "by_kind": per_kind,
+        }
+        if self.latencies:
+            out["client_cpu_ms_per_request"] = round(
+                self.client_cpu_s / len(self.latencies) * 1e3, 2
+            )
+        if self.api_cpu_s is not None and self.latencies:
+            out["api_cpu_ms_per_request"] = round(self.api_cpu_s / len(self.latencies) * 1e3, 2)
+        return out
+
+
+def top_values(client: OpenSearch, index: str) -> dict[str, list[str]]:
+    """The most common values of the facets the mix filters on, read from the index itself."""
+    fields = {"person": "persons", "agency": "agencies", "country": "countries", "source": "source"}
+    aggs = {name: {"terms": {"field": f, "size": 10}} for name, f in fields.items()}
+    raw = client.search(index=index, body={"size": 0, "aggs": aggs})
+    return {name: [b["key"] for b in raw["aggregations"][name]["buckets"]] for name in fields}
+
+
+def _search_call(kind: str, params: dict[str, Any]) -> Call:
+    # The API turns its query string into a SearchRequest with this very model; building the
+    # direct body the same way guarantees both targets run the same OpenSearch request.
+    body = builder.build_search_body(SearchParams.model_validate(params).to_request())
+    return Call(kind, "/v1/search", params, body)
+
+
+def build_mix(values: dict[str, list[str]]) -> list[Call]:
+    """The request cycle: free text, phrases, text + two facet filters + facets + highlight +
+    histogram, and entity pages, interleaved by MIX_WEIGHTS."""
+    by_kind: dict[str, list[Call]] = {
+        "free_text": [_search_call("free_text", {"q": q}) for q in FREE_TEXT],
+        "phrase": [_search_call("phrase", {"q": q}) for q in PHRASES],
+        "filtered": [
+            _search_call(
+                "filtered",
+                {
+                    "q": q,
+                    "country": [values["country"][i % len(values["country"])]],
+                    "source": [values["source"][i % len(values["source"])]],
+                    "histogram": True,
+                },
+            )
+            for i, q in enumerate(FREE_TEXT)
+        ],
+        "entity": [
+            Call(
+                "entity",
+                f"/v1/entities/{facet}/{quote(name, safe='')}",
+                {},
+                builder.build_entity_body(facet, name),
+            )
+            for facet, names in (("person", values["person"]), ("agency", values["agency"]))
+            for name in names
+        ],
+    }
+    cycle = [kind for kind, weight in MIX_WEIGHTS.items() for _ in range(weight)]
+    counters = {kind: itertools.count() for kind in by_kind}
+    calls = []
+    for _ in range(max(len(c) for c in by_kind.values()) * len(cycle)):
+        for kind in cycle:
+            options = by_kind[kind]
+            calls.append(options[next(counters[kind]) % len(options)])
+    return calls
+
+
+Sender = Callable[[Call], Awaitable[bool]]
+
+
+async def run_level(
+    send: Sender, calls: Sequence[Call], concurrency: int, duration_s: float, target: str
+) -> LevelResult:
+    """`concurrency` clients, each sending the next call of the cycle until time is up."""
+    result = LevelResult(target, concurrency, 0.0)
+    counter = itertools.count()
+    deadline = time.perf_counter() + duration_s
+
+    async def client() -> None:
+        while time.perf_counter() < deadline:
+            n = next(counter)
+            if n >= MAX_REQUESTS_PER_LEVEL:
+                return
+            call = calls[n % len(calls)]
+            started = time.perf_counter()
+            ok = await send(call)
+            if ok:
+                result.latencies.append((call.kind, time.perf_counter() - started))
+            else:
+                result.errors += 1
+
+    started, cpu = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    result.seconds = time.perf_counter() - started
+    result.client_cpu_s = time.process_time() - cpu
+    return result
+
+
+def api_sender(http: httpx.AsyncClient) -> Sender:
+    async def send(call: Call) -> bool:
+        response = await http.get(call.path, params=call.params)
+        await response.aread()
+        return response.status_code == 200
+
+    return send
+
+
+def direct_sender(client: AsyncOpenSearch, index: str) -> Sender:
+    async def send(call: Call) -> bool:
+        try:
+            await client.search(index=index, body=call.body)
+        except Exception as exc:  # a failed request counts as an error, not a crash
+            log(f"direct request failed: {exc}")
+            return False
+        return True
+
+    return send
+
+
+# --- the API process -----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ApiProcess:
+    """uvicorn serving create_app(Settings()) in a child process, configured through NEWSROOM_*."""
+
+    def __init__(self, settings: Settings, index: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "NEWSROOM_OPENSEARCH_URL": settings.opensearch_url,
+            "NEWSROOM_INDEX": index,
+            # The limiter is per client address, and every benchmark client is 127.0.0.1.
+            "NEWSROOM_RATE_LIMIT_PER_MINUTE": "100000000",
+            "NEWSROOM_EXPORT_MAX_ROWS": str(EXPORT_ROWS),
+        }
+        command = [
+            sys.executable, "-m", "uvicorn", "search.api.app:create_app", "--factory",
+            "--host", "127.0.0.1", "--port", str(self.port),
+            "--log-level", "warning", "--no-access-log",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(command, env=env)
+
+    def wait_ready(self, timeout_s: float = 90) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the API exited with code {self.process.returncode}")
+            try:
+                if httpx.get(f"{self.url}/v1/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"the API did not answer /v1/health within {timeout_s:.0f}s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+
+
+# --- export --------------------------------------------------------------------------------------
+
+
+async def export_api(http: httpx.AsyncClient) -> int:
+    rows = 0
+    params = {"format": "ndjson"}
+    async with http.stream("GET", "/v1/search/export", params=params) as response:
+        response.raise_for_status()
+        async for line in response.aiter_lines():
+            rows += bool(line.strip())
+    return rows
+
+
+async def export_direct(client: AsyncOpenSearch, index: str, batch: int) -> int:
+    """What the service does, minus the service: a point in time and search_after pages."""
+    req = SearchParams.model_validate({}).to_request()
+    opened = await client.create_pit(index=index, params={"keep_alive": builder.PIT_KEEP_ALIVE})
+    pit_id = opened["pit_id"]
+    rows, after = 0, None
+    try:
+        while rows < EXPORT_ROWS:
+            size = min(batch, EXPORT_ROWS - rows)
+            raw = await client.search(body=builder.build_export_body(req, pit_id, after, size))
+            hits = raw["hits"]["hits"]
+            pit_id = raw.get("pit_id", pit_id)
+            rows += len(hits)
+            if len(hits) < size:
+                break
+            after = hits[-1]["sort"]
+    finally:
+        await client.delete_pit(body={"pit_id": [pit_id]})
+    return rows
+
+
+async def measure_export(
+    http: httpx.AsyncClient, client: AsyncOpenSearch, index: str, repeat: int
+) -> dict[str, Any]:
+    targets: dict[str, Callable[[], Awaitable[int]]] = {
+        "api": lambda: export_api(http),
+        "direct": lambda: export_direct(client, index, EXPORT_BATCH),
+        f"direct_batch_{builder.MAX_EXPORT_BATCH}": lambda: export_direct(
+            client, index, builder.MAX_EXPORT_BATCH
+        ),
+    }
+    timings: dict[str, list[tuple[int, float]]] = {name: [] for name in targets}
+    for _ in range(repeat):
+        for name, run in targets.items():
+            started = time.perf_counter()
+            rows = await run()
+            timings[name].append((rows, time.perf_counter() - started))
+    out: dict[str, Any] = {}
+    for name, runs in timings.items():
+        out[name] = {
+            "rows": runs[-1][0],
+            "seconds": round(median([s for _, s in runs]), 3),
+            "rows_per_s": round(median([r / s for r, s in runs])),
+        }
+    out["ratio_api_to_direct"] = ratio(out["api"]["rows_per_s"], out["direct"]["rows_per_s"])
+    return out
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+def load_corpus(client: OpenSearch, settings: Settings, n: int, seed: int) -> tuple[str, float]:
+    """A fresh index holding N generated articles, loaded through the project's bulk path and
+    merged down, so every run queries the same segment layout."""
+    corpus = ensure_corpus(n, seed, with_entities=True)
+    index = create_index(client, "query")
+    started = time.perf_counter()
+    writer = BulkWriter(client, index, bulk_policy(settings))
+    failed = sum(r.outcome == "failed" for r in writer.write(article_docs(read_records(corpus))))
+    client.indices.refresh(index=index)
+    client.indices.forcemerge(index=index, max_num_segments=1, request_timeout=3600)
+    seconds = time.perf_counter() - started
+    if failed:
+        raise RuntimeError(f"{failed} documents failed to load")
+    return index, seconds
+
+
+async def run_direct_levels(
+    settings: Settings,
+    index: str,
+    calls: Sequence[Call],
+    levels: Sequence[int],
+    duration_s: float,
+) -> dict[int, LevelResult]:
+    """The mix straight to OpenSearch only (size.py's growth figures use this)."""
+    results = {}
+    async with direct_client(settings, max(levels)) as client:
+        send = direct_sender(client, index)
+        for level in levels:
+            await run_level(send, calls, level, WARMUP_S, "warmup")
+            results[level] = await run_level(send, calls, level, duration_s, "direct")
+    return results
+
+
+@asynccontextmanager
+async def direct_client(settings: Settings, pool: int) -> AsyncIterator[AsyncOpenSearch]:
+    """AsyncOpenSearch with a pool as large as the concurrency: the ceiling, not the API's pool."""
+    client = AsyncOpenSearch(
+        hosts=node_urls(settings), timeout=60, maxsize=max(pool, 10), max_retries=0
+    )
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+async def run_all(
+    settings: Settings,
+    index: str,
+    api: ApiProcess,
+    calls: Sequence[Call],
+    levels: Sequence[int],
+    duration_s: float,
+    export_repeat: int,
+) -> tuple[list[LevelResult], dict[str, Any], dict[str, Any], dict[str, float]]:
+    pid = api.process.pid
+    memory = {"start": process_memory(pid)}
+    limits = httpx.Limits(max_connections=max(levels), max_keepalive_connections=max(levels))
+    results: list[LevelResult] = []
+    async with (
+        httpx.AsyncClient(base_url=api.url, limits=limits, timeout=60) as http,
+        direct_client(settings, max(levels)) as client,
+    ):
+        send_api, send_direct = api_sender(http), direct_sender(client, index)
+        distinct = list({id(c): c for c in calls}.values())
+        for _ in range(2):  # every distinct request twice each way: caches and JIT warm for both
+            for call in distinct:
+                await send_direct(call)
+                await send_api(call)
+        for n, level in enumerate(levels):
+            order = [("api", send_api), ("direct", send_direct)]
+            for target, send in order if n % 2 == 0 else order[::-1]:
+                await run_level(send, calls, level, WARMUP_S, "warmup")
+                cpu = process_cpu_seconds(pid)
+                result = await run_level(send, calls, level, duration_s, target)
+                if target == "api":
+                    result.api_cpu_s = process_cpu_seconds(pid) - cpu
+                results.append(result)
+                summary = result.summary()
+                log(
+                    f"{target:>6} x{level:<2}: p50 {summary['p50_ms']} ms, "
+                    f"p95 {summary['p95_ms']} ms, {summary['requests_per_s']} req/s"
+                )
+        memory["after_mix"] = process_memory(pid)
+        cpu_by_kind = await api_cpu_by_kind(send_api, distinct, pid)
+        export = await measure_export(http, client, index, export_repeat)
+    memory["end"] = process_memory(pid)
+    return results, export, memory, cpu_by_kind
+
+
+async def api_cpu_by_kind(send: Sender, distinct: Sequence[Call], pid: int) -> dict[str, float]:
+    """CPU milliseconds the API process spends per request of each kind (one client, so
+    nothing else runs in it meanwhile): where its overhead comes from."""
+    out = {}
+    for kind in MIX_WEIGHTS:
+        calls = [c for c in distinct if c.kind == kind]
+        rounds = max(1, 60 // len(calls))
+        cpu = process_cpu_seconds(pid)
+        for _ in range(rounds):
+            for call in calls:
+                await send(call)
+        out[kind] = round((process_cpu_seconds(pid) - cpu) / (rounds * len(calls)) * 1e3, 2)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.query", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--n", type=int, default=10_000, help="articles in the index")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds per level and target")
+    parser.add_argument("--levels", default="1,8,32", help="concurrent clients, comma-separated")
+    parser.add_argument("--export-repeat", type=int, default=3)
+    parser.add_argument("--tag", default=None, help="results go to bench/results/query-TAG.json")
+    args = parser.parse_args(argv)
+    levels = [int(x) for x in args.levels.split(",")]
+
+    started = time.monotonic()
+    settings = bench_settings()
+    with running_node(settings) as client:
+        index, load_s = load_corpus(client, settings, args.n, args.seed)
+        api: ApiProcess | None = None
+        try:
+            count = int(client.count(index=index)["count"])
+            log(f"{count:,} articles loaded in {load_s:.1f}s into {index}")
+            values = top_values(client, index)
+            calls = build_mix(values)
+            api = ApiProcess(settings, index)
+            api.wait_ready()
+            results, export, memory, cpu_by_kind = asyncio.run(
+                run_all(settings, index, api, calls, levels, args.duration, args.export_repeat)
+            )
+        finally:
+            if api is not None:
+                api.stop()
+            delete_index(client, index)
+        report = _report(results, levels)
+        _print(report, export, memory, cpu_by_kind, count, args.duration)
+        write_results(
+            result_name("query", args.tag),
+            {
+                "articles": count,
+                "load_seconds": round(load_s, 1),
+                "duration_per_level_s": args.duration,
+                "mix_weights": MIX_WEIGHTS,
+                "filter_values": values,
+                "levels": report,
+                "api_overhead_p50": {str(k): v["api_overhead_p50"] for k, v in report.items()},
+                "export": export,
+                "api_memory_mib": memory,
+                "api_cpu_ms_by_kind": cpu_by_kind,
+            },
+            client,
+            started,
+        )
+    return 0
+
+
+def _report(results: list[LevelResult], levels: Sequence[int]) -> dict[int, dict[str, Any]]:
+    report: dict[int, dict[str, Any]] = {}
+    for level in levels:
+        api = next(r for r in results if r.target == "api" and r.concurrency == level).summary()
+        direct = next(r for r in results if r.target == "direct" and r.concurrency == level)
+        direct_summary = direct.summary()
+        report[level] = {
+            "api": api,
+            "direct": direct_summary,
+            "api_overhead_p50": round(
+                (api["p50_ms"] - direct_summary["p50_ms"]) / direct_summary["p50_ms"], 3
+            ),
+            "api_overhead_p50_ms": round(api["p50_ms"] - direct_summary["p50_ms"], 2),
+            "api_overhead_p50_by_kind": {
+                kind: round(
+                    (row["p50_ms"] - direct_summary["by_kind"][kind]["p50_ms"])
+                    / direct_summary["by_kind"][kind]["p50_ms"],
+                    3,
+                )
+                for kind, row in api["by_kind"].items()
+                if kind in direct_summary["by_kind"]
+            },
+            "throughput_ratio": ratio(api["requests_per_s"], direct_summary["requests_per_s"]),
+        }
+    return report
+
+
+def _print(
+    report: dict[int, dict[str, Any]],
+    export: dict[str, Any],
+    memory: dict[str, Any],
+    cpu_by_kind: dict[str, float],
+    count: int,
+    duration: float,
+) -> None:
+    rows = []
+    for level, row in report.items():
+        for target in ("api", "direct"):
+            s = row[target]
+            rows.append(
+                [
+                    f"{target} x{level}",
+                    s["p50_ms"],
+                    s["p95_ms"],
+                    s["p99_ms"],
+                    s["requests_per_s"],
+                    s["errors"],
+                    row["api_overhead_p50"] if target == "api" else float("nan"),
+                    s.get("api_cpu_ms_per_request", float("nan")),
+                    s["client_cpu_ms_per_request"],
+                ]
+            )
+    print_table(
+        f"Query mix over {count:,} articles, {duration:.0f}s per level (latency in ms)",
+        [
+            "target x clients",
+            "p50",
+            "p95",
+            "p99",
+            "req/s",
+            "errors",
+            "API overhead p50",
+            "API CPU ms/req",
+            "client CPU ms/req",
+        ],
+        rows,
+    )
+    kinds = sorted(report[next(iter(report))]["api"]["by_kind"])
+    first = report[next(iter(report))]
+    print_table(
+        f"p50 by kind at {next(iter(report))} client(s) (ms)",
+        ["kind", "api", "direct", "overhead"],
+        [
+            [
+                k,
+                first["api"]["by_kind"][k]["p50_ms"],
+                first["direct"]["by_kind"][k]["p50_ms"],
+                first["api_overhead_p50_by_kind"].get(k, float("nan")),
+            ]
+            for k in kinds
+        ],
+    )
+    print_table(
+        f"Export of {EXPORT_ROWS:,} rows",
+        ["target", "rows", "seconds", "rows/s"],
+        [
+            [name, r["rows"], r["seconds"], r["rows_per_s"]]
+            for name, r in export.items()
+            if isinstance(r, dict)
+        ],
+    )
+    start, end = memory["start"], memory["end"]
+    print(f"API RSS: {start.get('rss_mib')} MiB at start, {end.get('rss_mib')} MiB at end")
+    print(f"API CPU per request (ms) by kind: {cpu_by_kind}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
