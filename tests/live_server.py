@@ -22,20 +22,34 @@ def free_port() -> int:
 
 @contextmanager
 def serve(app: FastAPI, *, wait_s: float = 30.0) -> Iterator[str]:
-    """Yield the base URL while the app runs in a background thread; stop it afterwards."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
+    """Yield the base URL while the app runs in a background thread; stop it afterwards.
+
+    The socket is bound here and handed to uvicorn, so no other process can take the port
+    between choosing it and listening on it.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    config = uvicorn.Config(app, log_level="warning", ws="none", http="h11", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + wait_s
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    httpx.get(f"{base}/v1/health", timeout=5)
     try:
+        while not _answers(server, base):
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError(f"the app did not answer on {base} within {wait_s:.0f}s")
+            time.sleep(0.1)
         yield base
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        sock.close()
+
+
+def _answers(server: uvicorn.Server, base: str) -> bool:
+    try:
+        return server.started and httpx.get(f"{base}/v1/health", timeout=2).status_code < 500
+    except httpx.HTTPError:
+        return False

@@ -12,7 +12,7 @@ from opensearchpy import AsyncOpenSearch, NotFoundError
 
 from search.models import Article
 from search.query import builder
-from search.query.cursor import InvalidCursor, decode_cursor, encode_cursor
+from search.query.cursor import InvalidCursor, decode_cursor
 from search.query.request import SearchRequest
 from search.query.results import (
     EntityPage,
@@ -125,17 +125,3 @@ async def suggest(
         index=index, body=builder.build_entity_suggest_body(facet, prefix, size)
     )
     return shape_suggestions(raw, facet)
-
-
-__all__ = [
-    "ArticleNotFound",
-    "EntityNotFound",
-    "count",
-    "encode_cursor",
-    "entity_page",
-    "export_hits",
-    "get_article",
-    "related",
-    "search",
-    "suggest",
-]

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from opensearchpy import OpenSearch
 from playwright.sync_api import (
     Browser,
@@ -34,6 +30,7 @@ from search.index import schema
 from search.ingest.run import ingest_paths
 from search.settings import Settings
 from tests.conftest import FIXTURES, ROOT
+from tests.live_server import serve
 
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 DESKTOP: ViewportSize = {"width": 1366, "height": 900}
@@ -83,34 +80,8 @@ def web_settings(
 @pytest.fixture(scope="session")
 def base_url(web_settings: Settings) -> Iterator[str]:
     """The app, served by uvicorn in a thread until the session ends."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(web_settings), log_level="warning", ws="none", http="h11", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + SERVER_START_S
-    while True:
-        try:
-            if server.started and httpx.get(f"{url}/v1/health", timeout=2).status_code < 500:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline or not thread.is_alive():
-            server.should_exit = True
-            pytest.fail(f"the app did not answer on {url} within {SERVER_START_S:.0f}s")
-        time.sleep(0.1)
-    try:
+    with serve(create_app(web_settings), wait_s=SERVER_START_S) as url:
         yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 @pytest.fixture(scope="session")
