@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
+from typing import Any, TypeVar, get_origin
 
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from search.api.errors import Problem
@@ -72,3 +76,52 @@ def validation_problem(exc: ValidationError) -> Problem:
     message = str(first["msg"]).removeprefix("Value error, ")
     detail = f"{parameter}: {message}" if parameter else message
     return Problem(400, "Invalid parameter", detail, parameter=parameter)
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def query_model(model: type[ModelT]) -> Callable[[Request], Awaitable[ModelT]]:
+    """A dependency validating the query string straight into `model`.
+
+    FastAPI's own query-model path (`Annotated[Model, Query()]`) spent a fifth of the API's CPU
+    per search; this does the same in one pydantic call. List fields take every value of a
+    repeated parameter, other fields the last one, as FastAPI does. Errors are FastAPI's, so the
+    problem+json handler reports them alike. Pair it with `openapi_query(model)` for the docs.
+    """
+    repeated = frozenset(
+        name for name, field in model.model_fields.items() if get_origin(field.annotation) is list
+    )
+
+    async def dependency(request: Request) -> ModelT:
+        query = request.query_params
+        data = {
+            name: query.getlist(name) if name in repeated else query.getlist(name)[-1]
+            for name in query
+        }
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            errors = [{**error, "loc": ("query", *error["loc"])} for error in exc.errors()]
+            raise RequestValidationError(errors) from None
+
+    return dependency
+
+
+def openapi_query(model: type[BaseModel]) -> dict[str, Any]:
+    """`openapi_extra` declaring each field of `model` as a query parameter, for routes that
+    read their parameters through `query_model`."""
+    schema = model.model_json_schema()
+    required = set(schema.get("required", ()))
+    parameters = []
+    for name, prop in schema["properties"].items():
+        parameter: dict[str, Any] = {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": prop,
+        }
+        if "description" in prop:
+            parameter["description"] = prop["description"]
+        parameters.append(parameter)
+    return {"parameters": parameters}

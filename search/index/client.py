@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import orjson
 from opensearchpy import AsyncOpenSearch, OpenSearch
+from opensearchpy.exceptions import SerializationError
+from opensearchpy.serializer import JSONSerializer
 
 from search.settings import Settings
 
 API_POOL_SIZE = 64
+
+
+class OrjsonSerializer(JSONSerializer):
+    """The library's JSON codec, on orjson: decoding search answers was a tenth of the API's
+    CPU per request, and encoding bulk bodies a large part of the indexer's."""
+
+    def loads(self, s: str) -> Any:
+        try:
+            return orjson.loads(s)
+        except orjson.JSONDecodeError as exc:
+            raise SerializationError(s, exc) from exc
+
+    def dumps(self, data: Any) -> Any:
+        if isinstance(data, str):  # bulk bodies arrive already joined
+            return data
+        try:
+            return orjson.dumps(data, default=self.default, option=orjson.OPT_NON_STR_KEYS).decode()
+        except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits: the library's way
+            return super().dumps(data)
 
 
 def node_urls(settings: Settings) -> list[str]:
@@ -20,6 +44,7 @@ def sync_client(settings: Settings, *, retries: int = 2) -> OpenSearch:
         timeout=settings.opensearch_timeout_s,
         max_retries=retries,
         retry_on_timeout=True,
+        serializer=OrjsonSerializer(),
     )
 
 
@@ -31,4 +56,5 @@ def async_client(settings: Settings) -> AsyncOpenSearch:
         timeout=settings.opensearch_timeout_s,
         max_retries=0,
         maxsize=API_POOL_SIZE,
+        serializer=OrjsonSerializer(),
     )

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -67,6 +68,13 @@ def _fold_char(ch: str) -> str:
 def fold(value: str) -> str:
     """Lower-case and ASCII-fold like the index's `folded` normalizer, so filters on
     `<field>.folded` match "Zelensky", "ZELENSKY" and "Zelénsky" alike."""
+    if value.isascii():  # most names; every facet bucket of every response passes here
+        return value.lower()
+    return _fold_unicode(value)
+
+
+@lru_cache(maxsize=16_384)
+def _fold_unicode(value: str) -> str:
     # Per character, as Lucene lowercases code points (no final-sigma rule; "İ" -> "i").
     return "".join(_fold_char(ch.lower()[0]) for ch in value)
 

@@ -8,12 +8,12 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response, StreamingResponse
 from pydantic import Field
 
 from search.api.deps import ClientDep, ReadAccess, SettingsDep
-from search.api.params import SearchParams
+from search.api.params import SearchParams, openapi_query, query_model
 from search.query import service
 from search.query.request import SearchRequest
 from search.query.results import SearchResponse
@@ -31,9 +31,11 @@ class ExportParams(SearchParams):
     format: Literal["csv", "ndjson"] = Field("csv", description="csv (with a header row) or ndjson")
 
 
-@router.get("/search", response_model=SearchResponse)
+@router.get("/search", response_model=SearchResponse, openapi_extra=openapi_query(SearchParams))
 async def search_get(
-    params: Annotated[SearchParams, Query()], client: ClientDep, settings: SettingsDep
+    params: Annotated[SearchParams, Depends(query_model(SearchParams))],
+    client: ClientDep,
+    settings: SettingsDep,
 ) -> Response:
     """Search articles. `q` takes the newsroom syntax; facet filters repeat
     (`person=A&person=B` is A or B); `not_<facet>` excludes. Facet counts are multi-select:
@@ -42,9 +44,7 @@ async def search_get(
 
 
 @router.post("/search", response_model=SearchResponse)
-async def search_post(
-    req: SearchRequest, client: ClientDep, settings: SettingsDep
-) -> Response:
+async def search_post(req: SearchRequest, client: ClientDep, settings: SettingsDep) -> Response:
     """The same search with a JSON body: `filters` and `exclusions` map facet names to values."""
     return _json(await service.search(client, settings.index, req))
 
@@ -90,9 +90,12 @@ async def _rows(
     "/search/export",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}},
+    openapi_extra=openapi_query(ExportParams),
 )
 async def export(
-    params: Annotated[ExportParams, Query()], client: ClientDep, settings: SettingsDep
+    params: Annotated[ExportParams, Depends(query_model(ExportParams))],
+    client: ClientDep,
+    settings: SettingsDep,
 ) -> StreamingResponse:
     """Stream every match of a search (up to NEWSROOM_EXPORT_MAX_ROWS), newest first unless
     `sort` says otherwise. CSV has a header row; dates are ISO 8601; lists are joined by '; '."""
