@@ -4,9 +4,11 @@
 
 A generated corpus (with precomputed entities) is bulk-loaded into a fresh index. The API runs
 in its own process (uvicorn, create_app with settings from the environment) on a free loopback
-port. At each concurrency level the same request mix runs for a fixed time through the API
-(httpx) and directly (the bodies search.query.builder builds for the very same parameters,
-sent with AsyncOpenSearch); API overhead = (api_p50 - direct_p50) / direct_p50. Export of 10k
+port. At each concurrency level the same request mix runs for a fixed time through the API and
+directly (the bodies search.query.builder builds for the very same parameters, POSTed to
+`<index>/_search`). Both targets are driven by one aiohttp session that sends pre-encoded
+requests and reads each answer whole without parsing it, so the client costs the same either way
+and the difference is the API's: overhead = (api_p50 - direct_p50) / direct_p50. Export of 10k
 rows is timed apart, as rows/s. The API's RSS is read before the first and after the last request.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import os
 import socket
 import subprocess
@@ -26,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+import aiohttp
 import httpx
 from opensearchpy import AsyncOpenSearch, OpenSearch
 
@@ -78,6 +82,17 @@ class Call:
     params: dict[str, Any]
     body: dict[str, Any]
 
+    def query_pairs(self) -> list[tuple[str, str]]:
+        """The API query string as pairs: lists repeat their name, booleans are true/false."""
+        pairs = []
+        for name, value in self.params.items():
+            for item in value if isinstance(value, list) else [value]:
+                pairs.append((name, str(item).lower() if isinstance(item, bool) else str(item)))
+        return pairs
+
+    def body_bytes(self) -> bytes:
+        return json.dumps(self.body).encode()
+
 
 @dataclass
 class LevelResult:
@@ -87,7 +102,7 @@ class LevelResult:
     latencies: list[tuple[str, float]] = field(default_factory=list)
     errors: int = 0
     api_cpu_s: float | None = None
-    #: CPU of this (load-generating) process: httpx or AsyncOpenSearch, on the same 2 cores.
+    #: CPU of this (load-generating) process, which shares the machine's cores.
     client_cpu_s: float = 0.0
 
     def summary(self) -> dict[str, Any]:
@@ -198,25 +213,50 @@ async def run_level(
     return result
 
 
-def api_sender(http: httpx.AsyncClient) -> Sender:
+async def _fetch(session: aiohttp.ClientSession, method: str, url: str, **kwargs: Any) -> bool:
+    try:
+        async with session.request(method, url, **kwargs) as response:
+            await response.read()
+            if response.status != 200:
+                log(f"{method} {url}: HTTP {response.status}")
+            return response.status == 200
+    except aiohttp.ClientError as exc:  # a failed request counts as an error, not a crash
+        log(f"{method} {url} failed: {exc}")
+        return False
+
+
+def api_sender(session: aiohttp.ClientSession, base_url: str) -> Sender:
+    encoded: dict[int, tuple[str, list[tuple[str, str]]]] = {}
+
     async def send(call: Call) -> bool:
-        response = await http.get(call.path, params=call.params)
-        await response.aread()
-        return response.status_code == 200
+        if id(call) not in encoded:  # encode once: the load generator's own cost stays small
+            encoded[id(call)] = (f"{base_url}{call.path}", call.query_pairs())
+        url, pairs = encoded[id(call)]
+        return await _fetch(session, "GET", url, params=pairs)
 
     return send
 
 
-def direct_sender(client: AsyncOpenSearch, index: str) -> Sender:
+def direct_sender(session: aiohttp.ClientSession, node_url: str, index: str) -> Sender:
+    url = f"{node_url.rstrip('/')}/{index}/_search"
+    headers = {"Content-Type": "application/json"}
+    encoded: dict[int, bytes] = {}
+
     async def send(call: Call) -> bool:
-        try:
-            await client.search(index=index, body=call.body)
-        except Exception as exc:  # a failed request counts as an error, not a crash
-            log(f"direct request failed: {exc}")
-            return False
-        return True
+        if id(call) not in encoded:
+            encoded[id(call)] = call.body_bytes()
+        return await _fetch(session, "POST", url, data=encoded[id(call)], headers=headers)
 
     return send
+
+
+@asynccontextmanager
+async def load_session(concurrency: int) -> AsyncIterator[aiohttp.ClientSession]:
+    """The load generator's one HTTP client, with a connection per concurrent client."""
+    connector = aiohttp.TCPConnector(limit=max(concurrency, 10))
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        yield session
 
 
 # --- the API process -----------------------------------------------------------------------------
@@ -274,12 +314,12 @@ class ApiProcess:
 # --- export --------------------------------------------------------------------------------------
 
 
-async def export_api(http: httpx.AsyncClient) -> int:
+async def export_api(session: aiohttp.ClientSession, base_url: str) -> int:
     rows = 0
     params = {"format": "ndjson"}
-    async with http.stream("GET", "/v1/search/export", params=params) as response:
+    async with session.get(f"{base_url}/v1/search/export", params=params) as response:
         response.raise_for_status()
-        async for line in response.aiter_lines():
+        async for line in response.content:
             rows += bool(line.strip())
     return rows
 
@@ -306,10 +346,14 @@ async def export_direct(client: AsyncOpenSearch, index: str, batch: int) -> int:
 
 
 async def measure_export(
-    http: httpx.AsyncClient, client: AsyncOpenSearch, index: str, repeat: int
+    session: aiohttp.ClientSession,
+    base_url: str,
+    client: AsyncOpenSearch,
+    index: str,
+    repeat: int,
 ) -> dict[str, Any]:
     targets: dict[str, Callable[[], Awaitable[int]]] = {
-        "api": lambda: export_api(http),
+        "api": lambda: export_api(session, base_url),
         "direct": lambda: export_direct(client, index, EXPORT_BATCH),
         f"direct_batch_{builder.MAX_EXPORT_BATCH}": lambda: export_direct(
             client, index, builder.MAX_EXPORT_BATCH
@@ -351,23 +395,6 @@ def load_corpus(client: OpenSearch, settings: Settings, n: int, seed: int) -> tu
     return index, seconds
 
 
-async def run_direct_levels(
-    settings: Settings,
-    index: str,
-    calls: Sequence[Call],
-    levels: Sequence[int],
-    duration_s: float,
-) -> dict[int, LevelResult]:
-    """The mix straight to OpenSearch only (size.py's growth figures use this)."""
-    results = {}
-    async with direct_client(settings, max(levels)) as client:
-        send = direct_sender(client, index)
-        for level in levels:
-            await run_level(send, calls, level, WARMUP_S, "warmup")
-            results[level] = await run_level(send, calls, level, duration_s, "direct")
-    return results
-
-
 @asynccontextmanager
 async def direct_client(settings: Settings, pool: int) -> AsyncIterator[AsyncOpenSearch]:
     """AsyncOpenSearch with a pool as large as the concurrency: the ceiling, not the API's pool."""
@@ -391,13 +418,13 @@ async def run_all(
 ) -> tuple[list[LevelResult], dict[str, Any], dict[str, Any], dict[str, float]]:
     pid = api.process.pid
     memory = {"start": process_memory(pid)}
-    limits = httpx.Limits(max_connections=max(levels), max_keepalive_connections=max(levels))
     results: list[LevelResult] = []
     async with (
-        httpx.AsyncClient(base_url=api.url, limits=limits, timeout=60) as http,
+        load_session(max(levels)) as session,
         direct_client(settings, max(levels)) as client,
     ):
-        send_api, send_direct = api_sender(http), direct_sender(client, index)
+        send_api = api_sender(session, api.url)
+        send_direct = direct_sender(session, node_urls(settings)[0], index)
         distinct = list({id(c): c for c in calls}.values())
         for _ in range(2):  # every distinct request twice each way: caches and JIT warm for both
             for call in distinct:
@@ -419,7 +446,7 @@ async def run_all(
                 )
         memory["after_mix"] = process_memory(pid)
         cpu_by_kind = await api_cpu_by_kind(send_api, distinct, pid)
-        export = await measure_export(http, client, index, export_repeat)
+        export = await measure_export(session, api.url, client, index, export_repeat)
     memory["end"] = process_memory(pid)
     return results, export, memory, cpu_by_kind
 
@@ -439,6 +466,39 @@ async def api_cpu_by_kind(send: Sender, distinct: Sequence[Call], pid: int) -> d
     return out
 
 
+def measure_index(
+    settings: Settings,
+    client: OpenSearch,
+    index: str,
+    levels: Sequence[int],
+    duration_s: float,
+    export_repeat: int,
+) -> dict[str, Any]:
+    """The whole comparison on a loaded index: the mix at each level through a fresh API process
+    and directly, export, the API's memory and its CPU per kind of request."""
+    values = top_values(client, index)
+    calls = build_mix(values)
+    api = ApiProcess(settings, index)
+    try:
+        api.wait_ready()
+        results, export, memory, cpu_by_kind = asyncio.run(
+            run_all(settings, index, api, calls, levels, duration_s, export_repeat)
+        )
+    finally:
+        api.stop()
+    report = _report(results, levels)
+    return {
+        "duration_per_level_s": duration_s,
+        "mix_weights": MIX_WEIGHTS,
+        "filter_values": values,
+        "levels": report,
+        "api_overhead_p50": {str(k): v["api_overhead_p50"] for k, v in report.items()},
+        "export": export,
+        "api_memory_mib": memory,
+        "api_cpu_ms_by_kind": cpu_by_kind,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.query", description=__doc__.split("\n")[0]
@@ -456,37 +516,18 @@ def main(argv: list[str] | None = None) -> int:
     settings = bench_settings()
     with running_node(settings) as client:
         index, load_s = load_corpus(client, settings, args.n, args.seed)
-        api: ApiProcess | None = None
         try:
             count = int(client.count(index=index)["count"])
             log(f"{count:,} articles loaded in {load_s:.1f}s into {index}")
-            values = top_values(client, index)
-            calls = build_mix(values)
-            api = ApiProcess(settings, index)
-            api.wait_ready()
-            results, export, memory, cpu_by_kind = asyncio.run(
-                run_all(settings, index, api, calls, levels, args.duration, args.export_repeat)
+            measured = measure_index(
+                settings, client, index, levels, args.duration, args.export_repeat
             )
         finally:
-            if api is not None:
-                api.stop()
             delete_index(client, index)
-        report = _report(results, levels)
-        _print(report, export, memory, cpu_by_kind, count, args.duration)
+        print_report(measured, count)
         write_results(
             result_name("query", args.tag),
-            {
-                "articles": count,
-                "load_seconds": round(load_s, 1),
-                "duration_per_level_s": args.duration,
-                "mix_weights": MIX_WEIGHTS,
-                "filter_values": values,
-                "levels": report,
-                "api_overhead_p50": {str(k): v["api_overhead_p50"] for k, v in report.items()},
-                "export": export,
-                "api_memory_mib": memory,
-                "api_cpu_ms_by_kind": cpu_by_kind,
-            },
+            {"articles": count, "load_seconds": round(load_s, 1), **measured},
             client,
             started,
         )
@@ -520,14 +561,10 @@ def _report(results: list[LevelResult], levels: Sequence[int]) -> dict[int, dict
     return report
 
 
-def _print(
-    report: dict[int, dict[str, Any]],
-    export: dict[str, Any],
-    memory: dict[str, Any],
-    cpu_by_kind: dict[str, float],
-    count: int,
-    duration: float,
-) -> None:
+def print_report(measured: dict[str, Any], count: int) -> None:
+    report: dict[int, dict[str, Any]] = measured["levels"]
+    export, memory = measured["export"], measured["api_memory_mib"]
+    cpu_by_kind, duration = measured["api_cpu_ms_by_kind"], measured["duration_per_level_s"]
     rows = []
     for level, row in report.items():
         for target in ("api", "direct"):

@@ -7,8 +7,9 @@ path (inside bulk_load_tuning: refresh off while loading, as a bulk import would
 force-merged to one segment, so the store size is the settled size rather than a snapshot of
 merges in flight. Bytes per article = primary store bytes / documents. The raw NDJSON bytes
 per article are given beside it, as the "raw" scale. Heap comes from _nodes/stats/jvm, for the
-whole node: before loading, and after load + merge. With --growth the query mix (bench.query)
-runs straight against OpenSearch at each size, one and eight clients.
+whole node: before loading, and after load + merge. With --growth the whole bench.query
+comparison runs at each size (the mix through the API and directly at 1, 8 and 32 clients,
+export, the API's memory), so latency and the API's overhead can be read against archive size.
 
 Sizes already measured by an interrupted run (same tag) are kept and skipped: the long profile
 (1M articles) can be resumed.
@@ -17,7 +18,6 @@ Sizes already measured by an interrupted run (same tag) are kept and skipped: th
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 import time
@@ -39,12 +39,12 @@ from bench.common import (
     write_results,
 )
 from bench.corpus import article_docs, ensure_corpus, read_records
-from bench.query import build_mix, run_direct_levels, top_values
+from bench.query import measure_index, print_report
 from search.index.bulk import BulkWriter
 from search.ingest.run import bulk_policy
 from search.settings import Settings
 
-GROWTH_LEVELS = (1, 8)
+GROWTH_LEVELS = (1, 8, 32)
 
 
 def load(client: OpenSearch, settings: Settings, index: str, n: int, seed: int) -> dict[str, Any]:
@@ -97,9 +97,10 @@ def measure(
         row["heap_before"] = heap_before
         row["heap_after_load"] = jvm_heap(client, settings)
         if growth:
-            calls = build_mix(top_values(client, index))
-            levels = asyncio.run(run_direct_levels(settings, index, calls, GROWTH_LEVELS, duration))
-            row["query_direct"] = {str(k): v.summary() for k, v in levels.items()}
+            row["query"] = measure_index(
+                settings, client, index, GROWTH_LEVELS, duration, export_repeat=1
+            )
+            print_report(row["query"], n)
             row["heap_after_queries"] = jvm_heap(client, settings)
     finally:
         delete_index(client, index)
@@ -169,24 +170,38 @@ def _print(rows: list[dict[str, Any]]) -> None:
             for r in rows
         ],
     )
-    growth = [r for r in rows if "query_direct" in r]
+    growth = [r for r in rows if "query" in r]
     if growth:
         print_table(
-            "Query mix straight to OpenSearch, by corpus size (ms)",
-            ["articles", *(f"{p} x{c}" for c in GROWTH_LEVELS for p in ("p50", "p95")), "req/s x8"],
+            "Query mix by archive size: p50 / p95 in ms, API and direct; API overhead at p50",
+            [
+                "articles",
+                *(f"{t} x{c}" for c in GROWTH_LEVELS for t in ("api", "direct")),
+                *(f"overhead x{c}" for c in GROWTH_LEVELS),
+            ],
             [
                 [
                     f"{r['articles']:,}",
                     *(
-                        r["query_direct"][str(c)][p]
+                        _p50_p95(r["query"]["levels"][_level_key(r, c)][t])
                         for c in GROWTH_LEVELS
-                        for p in ("p50_ms", "p95_ms")
+                        for t in ("api", "direct")
                     ),
-                    r["query_direct"][str(GROWTH_LEVELS[-1])]["requests_per_s"],
+                    *(r["query"]["api_overhead_p50"][str(c)] for c in GROWTH_LEVELS),
                 ]
                 for r in growth
             ],
         )
+
+
+def _level_key(row: dict[str, Any], level: int) -> Any:
+    """Levels are ints when measured in this run, strings when read back from a resumed file."""
+    levels = row["query"]["levels"]
+    return level if level in levels else str(level)
+
+
+def _p50_p95(summary: dict[str, Any]) -> str:
+    return f"{summary['p50_ms']} / {summary['p95_ms']}"
 
 
 if __name__ == "__main__":

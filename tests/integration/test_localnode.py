@@ -22,7 +22,6 @@ from tests.live_server import free_port
 pytestmark = pytest.mark.integration
 
 
-
 @pytest.fixture(scope="module")
 def node() -> Iterator[Settings]:
     # Not pytest's tmp_path: that lives under a root-only folder when the suite runs as root,
