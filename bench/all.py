@@ -5,7 +5,8 @@ ingest, query and size, bulk-load tuning on 50k, 400 real articles end to end wi
 bench.extract on 60 articles.
 Results: bench/results/{ingest,query,size,extract-short}.json and all-short.json.
 
-long (hours): 100k articles for ingest and query; size and query growth at 10k, 100k and 1M.
+long (about an hour): 100k articles for ingest and query; size and query growth (API and
+direct) at 10k, 100k and 1M; index variants (bench.tuning) at 100k.
 Results carry the suffix -long. The long profile resumes by default: steps already finished
 (recorded in bench/results/tmp/all-long.state.json) are skipped, and bench.size keeps each size
 it has measured; `--fresh` starts over.
@@ -84,6 +85,7 @@ PROFILES: dict[str, list[Step]] = {
             "bench.size",
             ("--sizes", "10000,100000,1000000", "--growth", "--duration", "20", "--tag", "long"),
         ),
+        Step("tuning", "bench.tuning", ("--n", "100000", "--tag", "long")),
         *_extract("long", None),
     ],
 }

@@ -91,10 +91,10 @@ def index_name(purpose: str) -> str:
     return f"{INDEX_PREFIX}{purpose}-{uuid.uuid4().hex[:8]}"
 
 
-def create_index(client: OpenSearch, purpose: str) -> str:
-    """A fresh index with the project's mapping, named for this run only."""
+def create_index(client: OpenSearch, purpose: str, body: Mapping[str, Any] | None = None) -> str:
+    """A fresh index with the project's mapping (or `body`), named for this run only."""
     name = index_name(purpose)
-    client.indices.create(index=name, body=index_body())
+    client.indices.create(index=name, body=dict(body) if body is not None else index_body())
     try:
         client.cluster.health(index=name, wait_for_status="yellow", request_timeout=60)
     except Exception:
@@ -130,6 +130,16 @@ def bulk_load_tuning(client: OpenSearch, index: str) -> Iterator[None]:
     finally:
         client.indices.put_settings(index=index, body={"index": previous})
         client.indices.refresh(index=index)
+
+
+def force_merge(client: OpenSearch, index: str) -> float:
+    """Merge the index down to one segment; seconds taken. The refresh matters: until one runs,
+    the reader keeps the old segments open (an idle shard skips its scheduled refresh), so
+    store and segment statistics would still count them, about twice the settled size."""
+    started = time.perf_counter()
+    client.indices.forcemerge(index=index, max_num_segments=1, request_timeout=4 * 3600)
+    client.indices.refresh(index=index, request_timeout=600)
+    return time.perf_counter() - started
 
 
 def percentile(sorted_values: Sequence[float], p: float) -> float:

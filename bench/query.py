@@ -37,6 +37,7 @@ from bench.common import (
     bench_settings,
     create_index,
     delete_index,
+    force_merge,
     latency_summary,
     log,
     median,
@@ -136,7 +137,7 @@ def top_values(client: OpenSearch, index: str) -> dict[str, list[str]]:
     return {name: [b["key"] for b in raw["aggregations"][name]["buckets"]] for name in fields}
 
 
-def _search_call(kind: str, params: dict[str, Any]) -> Call:
+def search_call(kind: str, params: dict[str, Any]) -> Call:
     # The API turns its query string into a SearchRequest with this very model; building the
     # direct body the same way guarantees both targets run the same OpenSearch request.
     body = builder.build_search_body(SearchParams.model_validate(params).to_request())
@@ -147,10 +148,10 @@ def build_mix(values: dict[str, list[str]]) -> list[Call]:
     """The request cycle: free text, phrases, text + two facet filters + facets + highlight +
     histogram, and entity pages, interleaved by MIX_WEIGHTS."""
     by_kind: dict[str, list[Call]] = {
-        "free_text": [_search_call("free_text", {"q": q}) for q in FREE_TEXT],
-        "phrase": [_search_call("phrase", {"q": q}) for q in PHRASES],
+        "free_text": [search_call("free_text", {"q": q}) for q in FREE_TEXT],
+        "phrase": [search_call("phrase", {"q": q}) for q in PHRASES],
         "filtered": [
-            _search_call(
+            search_call(
                 "filtered",
                 {
                     "q": q,
@@ -237,8 +238,12 @@ def api_sender(session: aiohttp.ClientSession, base_url: str) -> Sender:
     return send
 
 
-def direct_sender(session: aiohttp.ClientSession, node_url: str, index: str) -> Sender:
+def direct_sender(
+    session: aiohttp.ClientSession, node_url: str, index: str, *, request_cache: bool = False
+) -> Sender:
     url = f"{node_url.rstrip('/')}/{index}/_search"
+    if request_cache:  # also cache answers that carry hits, not only size=0 ones
+        url += "?request_cache=true"
     headers = {"Content-Type": "application/json"}
     encoded: dict[int, bytes] = {}
 
@@ -359,9 +364,13 @@ async def measure_export(
             client, index, builder.MAX_EXPORT_BATCH
         ),
     }
+    for run in targets.values():  # untimed: whichever went first would read a cold index
+        await run()
     timings: dict[str, list[tuple[int, float]]] = {name: [] for name in targets}
-    for _ in range(repeat):
-        for name, run in targets.items():
+    for round_ in range(repeat):
+        names = list(targets) if round_ % 2 == 0 else list(reversed(targets))
+        for name in names:
+            run = targets[name]
             started = time.perf_counter()
             rows = await run()
             timings[name].append((rows, time.perf_counter() - started))
@@ -388,7 +397,7 @@ def load_corpus(client: OpenSearch, settings: Settings, n: int, seed: int) -> tu
     writer = BulkWriter(client, index, bulk_policy(settings))
     failed = sum(r.outcome == "failed" for r in writer.write(article_docs(read_records(corpus))))
     client.indices.refresh(index=index)
-    client.indices.forcemerge(index=index, max_num_segments=1, request_timeout=3600)
+    force_merge(client, index)
     seconds = time.perf_counter() - started
     if failed:
         raise RuntimeError(f"{failed} documents failed to load")

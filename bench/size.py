@@ -31,6 +31,7 @@ from bench.common import (
     bulk_load_tuning,
     create_index,
     delete_index,
+    force_merge,
     jvm_heap,
     log,
     print_table,
@@ -60,9 +61,7 @@ def load(client: OpenSearch, settings: Settings, index: str, n: int, seed: int) 
                 rate = done / (time.perf_counter() - started)
                 log(f"loaded {done:,} of {n:,} ({rate:,.0f} docs/s)")
     load_s = time.perf_counter() - started
-    started = time.perf_counter()
-    client.indices.forcemerge(index=index, max_num_segments=1, request_timeout=4 * 3600)
-    merge_s = time.perf_counter() - started
+    merge_s = force_merge(client, index)
     if failed:
         raise RuntimeError(f"{failed} of {done} documents failed to load")
     return {
