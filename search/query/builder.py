@@ -209,6 +209,19 @@ def _pit(pit_id: str) -> dict[str, str]:
 # --- whole bodies ------------------------------------------------------------------------------
 
 
+#: Query-string parameters asking OpenSearch to keep an answer in its shard request cache, which
+#: it fills only with `size: 0` answers unless asked. Entries live until the index changes.
+REQUEST_CACHE: Final = {"request_cache": "true"}
+
+
+def search_params(req: SearchRequest) -> dict[str, str]:
+    """Query-string parameters for a search. Browse pages (no query text, first page of their
+    kind) are the same request for every visitor and aggregate over everything they match, so
+    they go through the request cache; bench.tuning measured the landing page at 100k articles
+    at 17.5 ms p50 without it and 1.1 ms with it. Text searches vary too much to be worth it."""
+    return dict(REQUEST_CACHE) if not req.q.strip() and req.cursor is None else {}
+
+
 def build_search_body(
     req: SearchRequest,
     *,

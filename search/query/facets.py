@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from search.fields import (
     DATES_MENTIONED,
@@ -94,6 +94,9 @@ class HistogramBucket(BaseModel):
 
     date: date
     count: int
+
+
+_BUCKET_LIST: Final = TypeAdapter(list[HistogramBucket])
 
 
 class Histogram(BaseModel):
@@ -194,10 +197,14 @@ class DateHistogramFacet:
 
     def parse(self, raw: Mapping[str, Any]) -> Histogram:
         interval = str(raw.get("interval", "1d"))
-        buckets = [
-            HistogramBucket(date=_bucket_date(bucket), count=int(bucket["doc_count"]))
-            for bucket in raw.get("buckets", [])
-        ]
+        # One validation call for all buckets (25 years by month is 300 of them): a model
+        # built one by one cost more than anything else in shaping a search response.
+        buckets = _BUCKET_LIST.validate_python(
+            [
+                {"date": _bucket_date(bucket), "count": bucket["doc_count"]}
+                for bucket in raw.get("buckets", [])
+            ]
+        )
         return Histogram(interval=_INTERVAL_NAMES.get(interval, interval), buckets=buckets)
 
 

@@ -50,7 +50,8 @@ async def search(client: AsyncOpenSearch, index: str, req: SearchRequest) -> Sea
     """One page of results. Following a cursor opens a point in time on the first step, so
     every later page reads the same snapshot: no duplicates, no gaps."""
     if req.cursor is None:
-        raw = await client.search(index=index, body=builder.build_search_body(req))
+        body = builder.build_search_body(req)
+        raw = await client.search(index=index, body=body, params=builder.search_params(req))
         return shape_search_response(raw, req)
     cursor = decode_cursor(req.cursor, req)
     pit_id = cursor.pit_id or await _open_pit(client, index)
@@ -111,7 +112,10 @@ async def related(
 
 
 async def entity_page(client: AsyncOpenSearch, index: str, facet: str, name: str) -> EntityPage:
-    raw = await client.search(index=index, body=builder.build_entity_body(facet, name))
+    # The same page for everyone who opens it, and heavy (significant terms): cached.
+    raw = await client.search(
+        index=index, body=builder.build_entity_body(facet, name), params=dict(builder.REQUEST_CACHE)
+    )
     page = shape_entity_page(raw, facet, name)
     if page.total == 0:
         raise EntityNotFound(facet, name)

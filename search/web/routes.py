@@ -8,7 +8,7 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, FastAPI, Path, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
@@ -19,7 +19,7 @@ from opensearchpy.exceptions import NotFoundError, TransportError
 from search.api import errors
 from search.api.deps import ClientDep, ReadAccess, SettingsDep
 from search.api.errors import Problem
-from search.api.params import MAX_QUERY_CHARS, SearchParams
+from search.api.params import MAX_QUERY_CHARS, SearchParams, query_model
 from search.models import Entity
 from search.query import service
 from search.query.cursor import InvalidCursor
@@ -126,7 +126,7 @@ def _search_context(
 @router.get("/", response_class=HTMLResponse)
 async def search_page(
     request: Request,
-    params: Annotated[SearchParams, Query()],
+    params: Annotated[SearchParams, Depends(query_model(SearchParams, ignore_unknown=True))],
     client: ClientDep,
     settings: SettingsDep,
 ) -> Response:

@@ -195,3 +195,15 @@ def test_bad_parameters_keep_the_page_and_blank_ones_are_dropped(page: Page) -> 
     page.goto("/?q=oil&date_from=&date_to=&sort=")
     assert url_params(page) == [("q", "oil")]
     assert shown_total(page) > 0
+
+
+def test_tracking_parameters_on_a_shared_link_are_ignored(page: Page) -> None:
+    plain = page.goto("/?q=oil")
+    assert plain is not None
+    total = shown_total(page)
+    tracked = page.goto("/?q=oil&utm_source=newsletter&fbclid=abc123")
+    assert tracked is not None
+    assert tracked.status == 200
+    assert shown_total(page) == total > 0
+    assert page.locator("a[href*='q=oil']").count() > 0  # links built from the page's state
+    assert page.locator("a[href*='utm_source'], a[href*='fbclid']").count() == 0

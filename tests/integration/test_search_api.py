@@ -276,3 +276,30 @@ def test_ids_with_slashes_reach_their_article(api: TestClient) -> None:
         ).status_code
         == 200
     )
+
+
+def _cache_hits(os_client: OpenSearch, index: str) -> int:
+    stats = os_client.indices.stats(index=index, metric="request_cache")
+    return int(stats["_all"]["total"]["request_cache"]["hit_count"])
+
+
+def test_browse_and_entity_pages_come_from_the_request_cache_text_searches_do_not(
+    api: TestClient, corpus_settings: Settings, os_client: OpenSearch
+) -> None:
+    index = corpus_settings.index
+    requests = {
+        "browse": ("/v1/search", {"person": "Volodymyr Zelensky", "size": 5}),
+        "entity": ("/v1/entities/person/Volodymyr Zelensky", {}),
+        "text": ("/v1/search", {"q": "oil prices", "size": 5}),
+    }
+    gained = {}
+    for name, (path, params) in requests.items():
+        first = api.get(path, params=params)
+        before = _cache_hits(os_client, index)
+        second = api.get(path, params=params)
+        gained[name] = _cache_hits(os_client, index) - before
+        assert first.status_code == second.status_code == 200
+        assert first.json()["total"] == second.json()["total"]
+    assert gained["browse"] >= 1
+    assert gained["entity"] >= 1
+    assert gained["text"] == 0

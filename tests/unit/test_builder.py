@@ -19,6 +19,7 @@ from search.query.builder import (
     build_export_body,
     build_related_body,
     build_search_body,
+    search_params,
     sort,
 )
 from search.query.cursor import InvalidCursor, decode_cursor, encode_cursor
@@ -535,3 +536,12 @@ def test_suggestion_regex_matches_names_with_a_word_starting_with_the_prefix(
 def test_suggestion_prefix_must_have_2_to_100_characters(prefix: str) -> None:
     with pytest.raises(InvalidRequestError):
         build_entity_suggest_body("person", prefix)
+
+
+def test_only_browse_pages_ask_for_the_request_cache() -> None:
+    assert search_params(SearchRequest()) == {"request_cache": "true"}
+    assert search_params(SearchRequest(filters={"person": ["Kim Jong Un"]})) == {
+        "request_cache": "true"
+    }
+    assert search_params(SearchRequest(q="troops")) == {}
+    assert search_params(SearchRequest(cursor="abc")) == {}
