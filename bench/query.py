@@ -82,6 +82,8 @@ class Call:
     path: str
     params: dict[str, Any]
     body: dict[str, Any]
+    #: Whether the service sends this request with request_cache=true (the twin does too).
+    cached: bool = False
 
     def query_pairs(self) -> list[tuple[str, str]]:
         """The API query string as pairs: lists repeat their name, booleans are true/false."""
@@ -140,8 +142,9 @@ def top_values(client: OpenSearch, index: str) -> dict[str, list[str]]:
 def search_call(kind: str, params: dict[str, Any]) -> Call:
     # The API turns its query string into a SearchRequest with this very model; building the
     # direct body the same way guarantees both targets run the same OpenSearch request.
-    body = builder.build_search_body(SearchParams.model_validate(params).to_request())
-    return Call(kind, "/v1/search", params, body)
+    req = SearchParams.model_validate(params).to_request()
+    body = builder.build_search_body(req)
+    return Call(kind, "/v1/search", params, body, cached=bool(builder.search_params(req)))
 
 
 def build_mix(values: dict[str, list[str]]) -> list[Call]:
@@ -168,6 +171,7 @@ def build_mix(values: dict[str, list[str]]) -> list[Call]:
                 f"/v1/entities/{facet}/{quote(name, safe='')}",
                 {},
                 builder.build_entity_body(facet, name),
+                cached=True,  # as search.query.service.entity_page sends it
             )
             for facet, names in (("person", values["person"]), ("agency", values["agency"]))
             for name in names
@@ -241,16 +245,18 @@ def api_sender(session: aiohttp.ClientSession, base_url: str) -> Sender:
 def direct_sender(
     session: aiohttp.ClientSession, node_url: str, index: str, *, request_cache: bool = False
 ) -> Sender:
+    """Each call's body to `<index>/_search`, with the query string the service would add;
+    `request_cache` forces the cache on for every call (bench.tuning's upper bound)."""
     url = f"{node_url.rstrip('/')}/{index}/_search"
-    if request_cache:  # also cache answers that carry hits, not only size=0 ones
-        url += "?request_cache=true"
+    cached_url = f"{url}?request_cache=true"
     headers = {"Content-Type": "application/json"}
     encoded: dict[int, bytes] = {}
 
     async def send(call: Call) -> bool:
         if id(call) not in encoded:
             encoded[id(call)] = call.body_bytes()
-        return await _fetch(session, "POST", url, data=encoded[id(call)], headers=headers)
+        target = cached_url if call.cached or request_cache else url
+        return await _fetch(session, "POST", target, data=encoded[id(call)], headers=headers)
 
     return send
 
