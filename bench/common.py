@@ -120,7 +120,8 @@ def bulk_load_tuning(client: OpenSearch, index: str) -> Iterator[None]:
     """
     keys = ("refresh_interval", "number_of_replicas")
     current = client.indices.get_settings(index=index, name=[f"index.{k}" for k in keys])
-    found = next(iter(current.values()), {}).get("settings", {}).get("index", {})
+    index_entry: dict[str, Any] = next(iter(current.values()), {})
+    found: dict[str, Any] = index_entry.get("settings", {}).get("index", {})
     previous = {key: found.get(key) for key in keys}  # None resets to the default
     client.indices.put_settings(
         index=index, body={"index": {"refresh_interval": "-1", "number_of_replicas": 0}}
@@ -273,14 +274,7 @@ def write_results(
 
 
 def process_memory(pid: int) -> dict[str, float]:
-    """Resident and peak resident memory of a process in MiB (psutil if present, else /proc)."""
-    try:
-        import psutil
-
-        info = psutil.Process(pid).memory_info()
-        return {"rss_mib": round(info.rss / 2**20, 1)}
-    except ImportError:
-        pass
+    """Resident and peak resident memory of a process in MiB, from /proc/<pid>/status."""
     fields: dict[str, float] = {}
     for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
         key, _, value = line.partition(":")

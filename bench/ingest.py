@@ -76,7 +76,7 @@ def load_project(
     client: OpenSearch, index: str, docs: Sequence[BulkDoc], policy: BulkPolicy
 ) -> Load:
     started = time.perf_counter()
-    outcomes = Counter(r.outcome for r in BulkWriter(client, index, policy).write(docs))
+    outcomes = Counter[str](r.outcome for r in BulkWriter(client, index, policy).write(docs))
     client.indices.refresh(index=index)
     return Load(time.perf_counter() - started, len(docs), dict(outcomes))
 
@@ -86,7 +86,7 @@ def load_project_tuned(
 ) -> Load:
     started = time.perf_counter()
     with bulk_load_tuning(client, index):  # restores the settings and refreshes on exit
-        outcomes = Counter(r.outcome for r in BulkWriter(client, index, policy).write(docs))
+        outcomes = Counter[str](r.outcome for r in BulkWriter(client, index, policy).write(docs))
     return Load(time.perf_counter() - started, len(docs), dict(outcomes))
 
 
