@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -18,6 +19,29 @@ def _default_cache() -> Path:
     if os.geteuid() == 0:
         return Path("/var/cache/newsroom")
     return Path.home() / ".cache" / "newsroom"
+
+
+#: Where the local node keeps its data unless told otherwise: inside the project.
+PROJECT_NODE_DIR = Path(".newsroom/node")
+#: For root, when the project sits where other accounts cannot walk.
+SYSTEM_NODE_DIRS = Path("/var/lib/newsroom/nodes")
+
+
+def others_can_reach(path: Path) -> bool:
+    """Whether an account that owns none of the way (the node's 'nobody') can walk to `path`:
+    every existing folder on the way must be searchable by others. Folders still to be made
+    will be, as the process makes them."""
+    return all(folder.stat().st_mode & 0o001 for folder in (path, *path.parents) if folder.exists())
+
+
+def _default_node_data() -> Path:
+    # As root the node runs as 'nobody' (OpenSearch refuses root). A clone in root's home or in
+    # a private temporary folder cannot hold that account's data, so the data goes to a system
+    # folder named after the project's path, one per clone.
+    local = PROJECT_NODE_DIR.resolve()
+    if os.geteuid() != 0 or others_can_reach(local.parent):
+        return PROJECT_NODE_DIR
+    return SYSTEM_NODE_DIRS / hashlib.sha256(str(local).encode()).hexdigest()[:12]
 
 
 class Settings(BaseSettings):
@@ -40,7 +64,9 @@ class Settings(BaseSettings):
         description="Downloads and unpacked releases, outside the repo: a second start is offline.",
     )
     node_data_dir: Path = Field(
-        Path(".newsroom/node"), description="Data, logs and pid file of the local node."
+        default_factory=_default_node_data,
+        description="Data, logs and pid file of the local node: `.newsroom/node`, or for root in "
+        "a folder other accounts cannot reach, /var/lib/newsroom/nodes/<hash of that path>.",
     )
     node_port: int = Field(9200, description="HTTP port of the local node (127.0.0.1 only).")
     node_heap: str = Field("1g", description="JVM heap of the local node (-Xms and -Xmx).")
