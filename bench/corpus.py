@@ -134,7 +134,8 @@ class CorpusModel:
         }
 
 
-def _read_ndjson(path: Path) -> Iterator[dict[str, Any]]:
+def read_ndjson(path: Path) -> Iterator[dict[str, Any]]:
+    """Records of an NDJSON file, gzipped or not; blank lines skipped."""
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as lines:
         for line in lines:
@@ -157,7 +158,7 @@ def corpus_files() -> tuple[list[Path], str]:
 def real_records(paths: Iterable[Path]) -> Iterator[dict[str, Any]]:
     """Real articles with a body, each tagged with the file it came from."""
     for path in paths:
-        for record in _read_ndjson(path):
+        for record in read_ndjson(path):
             if (record.get("body") or "").strip() and (record.get("language") or "en") == "en":
                 yield {**record, "_file": path.name}
 
@@ -380,7 +381,7 @@ def ensure_corpus(n: int, seed: int = 1, *, with_entities: bool = True) -> Path:
 
 
 def read_records(path: Path, limit: int | None = None) -> Iterator[dict[str, Any]]:
-    for n, record in enumerate(_read_ndjson(path)):
+    for n, record in enumerate(read_ndjson(path)):
         if limit is not None and n >= limit:
             return
         yield record

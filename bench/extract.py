@@ -8,14 +8,13 @@ add on top of the model's own time (`enrichment_overhead`); it should stay under
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import platform
 import resource
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 
 import spacy
 
+from bench.corpus import read_ndjson
 from search.ingest.dates import parse_published_at
 from search.ingest.enrich import Enricher, EnrichInput, build_enrichment
 from search.ingest.entities import MODEL_NAME, extract, load_model
@@ -36,7 +36,7 @@ def load_articles(limit: int | None) -> tuple[str, list[EnrichInput]]:
     """English Wikinews from the shared corpora, else the bundled samples, else the fixtures."""
     for path in (CORPUS, ROOT / "samples" / "wikinews-en.ndjson"):
         if path.exists():
-            records = list(_ndjson(path))
+            records = list(read_ndjson(path))
             items = [
                 EnrichInput(
                     text=record["body"],
@@ -51,14 +51,6 @@ def load_articles(limit: int | None) -> tuple[str, list[EnrichInput]]:
     fixtures = sorted((ROOT / "tests" / "fixtures").glob("*.txt"))
     items = [EnrichInput(text=path.read_text(encoding="utf-8")) for path in fixtures]
     return "tests/fixtures", items[:limit]
-
-
-def _ndjson(path: Path) -> Iterator[dict[str, Any]]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                yield json.loads(line)
 
 
 def best_of(repeat: int, systems: dict[str, Callable[[], object]]) -> dict[str, float]:

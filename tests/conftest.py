@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,6 +34,28 @@ def corpus(name: str) -> Path:
 def _node_settings() -> Settings:
     """The node the suite uses: NEWSROOM_OPENSEARCH_URL if it answers, else a local one."""
     return Settings(node_data_dir=ROOT / ".newsroom" / "test-node")
+
+
+@contextmanager
+def scratch_node(port: int, prefix: str) -> Iterator[Settings]:
+    """A node of its own for tests that stop, kill or reconfigure it, removed afterwards.
+
+    Its data dir is not pytest's tmp_path: as root that sits in a root-only folder, and the node
+    then runs as an unprivileged account that must reach it.
+    """
+    data_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    settings = Settings(
+        node_data_dir=data_dir,
+        node_port=port,
+        node_heap="512m",
+        opensearch_url=f"http://127.0.0.1:{port}",
+    )
+    try:
+        localnode.start(settings)
+        yield settings
+    finally:
+        localnode.stop(settings)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -17,6 +15,7 @@ import pytest
 from search import localnode
 from search.localnode.provision import ANALYSIS_COMMON, LANG_PAINLESS, install_module, release_home
 from search.settings import Settings
+from tests.conftest import scratch_node
 from tests.live_server import free_port
 
 pytestmark = pytest.mark.integration
@@ -24,16 +23,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def node() -> Iterator[Settings]:
-    # Not pytest's tmp_path: that lives under a root-only folder when the suite runs as root,
-    # and the node then runs as an unprivileged account that must reach its data dir.
-    data_dir = Path(tempfile.mkdtemp(prefix="newsroom-node-"))
-    settings = Settings(node_data_dir=data_dir, node_port=free_port(), node_heap="512m")
-    try:
-        localnode.start(settings)
+    with scratch_node(free_port(), "newsroom-node-") as settings:
         yield settings
-    finally:
-        localnode.stop(settings)
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _call(settings: Settings, method: str, path: str, body: object = None) -> Any:

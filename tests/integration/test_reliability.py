@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
-import tempfile
 import threading
 import time
 import uuid
@@ -39,7 +37,7 @@ from search.ingest.prepare import Defaults, Prepared, prepare
 from search.ingest.readers.detect import read_paths
 from search.models import RawRecord
 from search.settings import Settings
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, scratch_node
 
 pytestmark = [pytest.mark.integration, pytest.mark.reliability]
 
@@ -60,20 +58,8 @@ class NoEntities:
 
 @pytest.fixture(scope="module")
 def node() -> Iterator[Settings]:
-    # Not pytest's tmp_path: as root that is a root-only folder, and the node runs as `nobody`.
-    data_dir = Path(tempfile.mkdtemp(prefix="newsroom-reliability-"))
-    settings = Settings(
-        node_data_dir=data_dir,
-        node_port=PORT,
-        node_heap="512m",
-        opensearch_url=f"http://127.0.0.1:{PORT}",
-    )
-    try:
-        localnode.start(settings)
+    with scratch_node(PORT, "newsroom-reliability-") as settings:
         yield settings
-    finally:
-        localnode.stop(settings)
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture
