@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from bench.common import CORPORA_DIR, ROOT, WORK_DIR, log
+from search.entities.normalize import folding_key
 from search.index.bulk import BulkDoc
 from search.ingest.enrich import Enrichment
-from search.ingest.normalize import folding_key
 from search.ingest.pipeline import apply_enrichment, to_document
 from search.ingest.prepare import Defaults, Prepared, prepare
 from search.models import Entity, EntityType, Mention, RawRecord

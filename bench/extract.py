@@ -23,9 +23,9 @@ from typing import Any
 import spacy
 
 from bench.corpus import read_ndjson
+from search.entities.extraction import MODEL_NAME, extract, load_model
 from search.ingest.dates import parse_published_at
 from search.ingest.enrich import Enricher, EnrichInput, build_enrichment
-from search.ingest.entities import MODEL_NAME, extract, load_model
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / ".." / "shared" / "corpora" / "wikinews-en.ndjson.gz"

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from search.entities.extraction import extract
 from search.ingest.enrich import Enricher, EnrichInput
-from search.ingest.entities import extract
 
 SCORED: Final = ("PER", "ORG", "LOC")
 

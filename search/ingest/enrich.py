@@ -14,9 +14,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from search.entities.extraction import RawEntity, extract, load_model
+from search.entities.normalize import NormalizedMention, load_tables, normalize_mentions
 from search.ingest.dates import resolve_date_mention
-from search.ingest.entities import RawEntity, extract, load_model
-from search.ingest.normalize import NormalizedMention, load_tables, normalize_mentions
 from search.models import DateMention, EntitiesStatus, Entity, EntityType, Mention
 
 log = logging.getLogger(__name__)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from search.ingest.acronyms import apply_acronyms, find_acronyms
-from search.ingest.spans import Candidate
+from search.entities.acronyms import apply_acronyms, find_acronyms
+from search.entities.spans import Candidate
 
 
 def test_acronyms_defined_after_an_entity_map_to_it() -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from search.entities.extraction import RawEntity
+from search.entities.normalize import NormalizedMention, normalize_mentions
 from search.ingest.enrich import (
     Enricher,
     EnrichInput,
@@ -15,8 +17,6 @@ from search.ingest.enrich import (
     build_enrichment,
     resolve_dates,
 )
-from search.ingest.entities import RawEntity
-from search.ingest.normalize import NormalizedMention, normalize_mentions
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PUBLISHED = datetime(2025, 1, 13, 9, 30, tzinfo=UTC)  # a Monday

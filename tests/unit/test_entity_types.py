@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from search.ingest.entity_types import fix_type, retype_person_words, vote_types
-from search.ingest.spans import Candidate
+from search.entities.entity_types import fix_type, retype_person_words, vote_types
+from search.entities.spans import Candidate
 
 
 def test_a_known_city_read_as_a_person_is_a_location() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from search.ingest.gazetteer import canonical_place, lookup_alias, lookup_place
+from search.entities.gazetteer import canonical_place, lookup_alias, lookup_place
 
 
 def test_country_aliases_fold_to_the_name_journalists_use() -> None:

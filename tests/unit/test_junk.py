@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.ingest.junk import ends_a_job_title, in_shouting, is_junk
+from search.entities.junk import ends_a_job_title, in_shouting, is_junk
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from search.ingest.missed_names import find_missed, mark_datelines
-from search.ingest.spans import Candidate
+from search.entities.missed_names import find_missed, mark_datelines
+from search.entities.spans import Candidate
 
 
 def surfaces(text: str, candidates: list[Candidate]) -> list[tuple[str, str | None]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from search.ingest.normalize import NormalizedMention, folding_key, normalize_mentions
+from search.entities.normalize import NormalizedMention, folding_key, normalize_mentions
 
 
 def span_of(text: str, surface: str, label: str, occurrence: int = 0) -> tuple[int, int, str]:

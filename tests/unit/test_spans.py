@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.ingest.spans import Candidate, coverage, folding_key, occurrences
+from search.entities.spans import Candidate, coverage, folding_key, occurrences
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from search.ingest.spans import Candidate
-from search.ingest.trimming import split_span, trim_span
+from search.entities.spans import Candidate
+from search.entities.trimming import split_span, trim_span
 
 
 def trimmed(text: str, type_: str | None = None) -> str | None:

@@ -9,8 +9,8 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-from search.ingest.gazetteer import is_location_alias, lookup_place
-from search.ingest.spans import POSSESSIVE, Candidate, wordset
+from search.entities.gazetteer import is_location_alias, lookup_place
+from search.entities.spans import POSSESSIVE, Candidate, wordset
 from search.models import EntityType
 
 # --- Splitting -----------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-from search.ingest.entity_types import person_tokens
-from search.ingest.gazetteer import is_scannable, lookup_place, scan_starts
-from search.ingest.spans import POSSESSIVE, Candidate, coverage, folding_key, occurrences, wordset
+from search.entities.entity_types import person_tokens
+from search.entities.gazetteer import is_scannable, lookup_place, scan_starts
+from search.entities.spans import POSSESSIVE, Candidate, coverage, folding_key, occurrences, wordset
 from search.models import EntityType
 
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w.&-]*(?:['’]s)?(?:[ ]+(?:of[ ]+)?[A-Z][\w.&-]*(?:['’]s)?)*")

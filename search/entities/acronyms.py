@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from search.ingest.spans import Candidate, coverage, occurrences, wordset
+from search.entities.spans import Candidate, coverage, occurrences, wordset
 from search.models import EntityType
 
 _ACRONYM_IN_PARENS = re.compile(r"\(\s*([A-Z][A-Za-z&.\d-]{1,9})\s*\)")

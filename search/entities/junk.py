@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from search.ingest.spans import wordset
+from search.entities.spans import wordset
 
 _KEYBOARD_KEYS: Final = wordset(
     """ctrl control alt shift cmd command option opt win windows meta super fn esc escape tab

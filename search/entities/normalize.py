@@ -12,19 +12,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from search.ingest.acronyms import apply_acronyms, find_acronyms
-from search.ingest.entity_types import (
+from search.entities.acronyms import apply_acronyms, find_acronyms
+from search.entities.entity_types import (
     fix_types,
     person_tokens,
     retype_person_words,
     short_person_names,
     vote_types,
 )
-from search.ingest.gazetteer import canonical_place, load_tables, lookup_alias, lookup_place
-from search.ingest.junk import ends_a_job_title, in_shouting, is_junk
-from search.ingest.missed_names import find_missed, mark_datelines
-from search.ingest.spans import Candidate, folding_key
-from search.ingest.trimming import split_span, trim_span
+from search.entities.gazetteer import canonical_place, load_tables, lookup_alias, lookup_place
+from search.entities.junk import ends_a_job_title, in_shouting, is_junk
+from search.entities.missed_names import find_missed, mark_datelines
+from search.entities.spans import Candidate, folding_key
+from search.entities.trimming import split_span, trim_span
 from search.models import EntityType
 
 __all__ = [

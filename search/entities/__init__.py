@@ -1,0 +1,1 @@
+"""Named entities: the model call, name normalisation, the archive-wide registry of identities."""
