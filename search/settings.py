@@ -92,7 +92,15 @@ class Settings(BaseSettings):
     protect_reads: bool = Field(False, description="Require an API key for read endpoints too.")
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS.")
     rate_limit_per_minute: int = Field(600, description="Requests per client address per minute.")
-    max_page_size: int = Field(100, description="Largest `size` a search accepts.")
-    max_result_window: int = Field(10_000, description="Deepest page*size; beyond it use a cursor.")
+    cursors_per_client: int = Field(
+        10,
+        description="Open cursors and exports one client address may hold at once: each pins a "
+        "point in time on the node, which allows only so many (300 by default) for everyone.",
+    )
+    cursors_total: int = Field(
+        200,
+        description="Open cursors and exports of this process at once; keep it under the node's "
+        "`search.max_open_pit_context` divided by the number of API workers.",
+    )
     export_max_rows: int = Field(100_000, description="Most rows one export streams.")
     request_timeout_s: float = Field(30.0, description="Wall-clock limit of one API request.")

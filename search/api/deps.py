@@ -8,6 +8,7 @@ from fastapi import Depends, Header, Request
 from opensearchpy import AsyncOpenSearch
 
 from search.api.security import require_key
+from search.query.pits import PitLedger
 from search.settings import Settings
 
 
@@ -21,8 +22,20 @@ async def get_client(request: Request) -> AsyncOpenSearch:
     return client
 
 
+async def get_pits(request: Request) -> PitLedger:
+    pits: PitLedger = request.app.state.pits
+    return pits
+
+
+async def get_caller(request: Request) -> str:
+    """Who is asking, for per-client caps: the client address, as for the rate limit."""
+    return request.client.host if request.client else "unknown"
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClientDep = Annotated[AsyncOpenSearch, Depends(get_client)]
+PitsDep = Annotated[PitLedger, Depends(get_pits)]
+CallerDep = Annotated[str, Depends(get_caller)]
 
 
 async def read_access(

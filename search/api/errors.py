@@ -11,15 +11,18 @@ from fastapi.responses import JSONResponse
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, TransportError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from search.query import service
 from search.query.cursor import InvalidCursor
+from search.query.pits import TooManyOpenCursors
 from search.query.request import InvalidRequestError
-from search.query.syntax import QuerySyntaxError
+from search.query.syntax_tree import QuerySyntaxError
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
 RETRY_AFTER_S = 5
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
 class Problem(Exception):
@@ -62,19 +65,37 @@ def problem_response(problem: Problem, request: Request | None = None) -> JSONRe
     )
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path: a 405's Allow header. The router reports
+    only the first route whose path matched, which for /v1/articles/{id} forgets GET or DELETE."""
+    probe = {
+        "type": "http",
+        "path": request.url.path,
+        "root_path": request.scope.get("root_path", ""),
+        "headers": [],
+        "query_string": b"",
+    }
+    routes = [route for route in request.app.router.routes if not isinstance(route, Mount)]
+    return [
+        method
+        for method in _METHODS
+        if any(route.matches({**probe, "method": method})[0] is Match.FULL for route in routes)
+    ]
+
+
 def _validation_problem(exc: RequestValidationError) -> Problem:
     errors = exc.errors()
     first = errors[0] if errors else {}
     loc = [str(part) for part in first.get("loc", ()) if part not in ("query", "body", "path")]
     parameter = ".".join(loc) or None
-    message = first.get("msg", "invalid value")
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
     detail = f"{parameter}: {message}" if parameter else str(message)
     shown = [
         {
             "parameter": ".".join(
                 str(p) for p in e.get("loc", ()) if p not in ("query", "body", "path")
             ),
-            "message": e.get("msg", ""),
+            "message": str(e.get("msg", "")).removeprefix("Value error, "),
         }
         for e in errors[:10]
     ]
@@ -117,6 +138,15 @@ def _domain_problem(exc: Exception) -> Problem:
         return Problem(400, "Invalid query", exc.message, parameter="q", position=exc.position)
     if isinstance(exc, InvalidCursor):
         return Problem(400, "Invalid cursor", exc.message, parameter="cursor")
+    if isinstance(exc, TooManyOpenCursors):
+        wait = str(max(1, round(exc.retry_after_s)))
+        return Problem(
+            429,
+            "Too many open cursors",
+            exc.message,
+            parameter="cursor",
+            headers={"Retry-After": wait},
+        )
     if isinstance(exc, InvalidRequestError):
         return Problem(400, "Invalid parameter", exc.message)
     if isinstance(exc, service.ArticleNotFound):
@@ -140,6 +170,7 @@ def install(app: FastAPI) -> None:
         QuerySyntaxError,
         InvalidCursor,
         InvalidRequestError,
+        TooManyOpenCursors,
         service.ArticleNotFound,
         service.EntityNotFound,
     ):
@@ -158,9 +189,10 @@ def install(app: FastAPI) -> None:
         titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}
         title = titles.get(exc.status_code, "HTTP error")
         detail = str(exc.detail) if exc.detail else title
-        return problem_response(
-            Problem(exc.status_code, title, detail, headers=dict(exc.headers or {})), request
-        )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request)) or headers.get("Allow", "")
+        return problem_response(Problem(exc.status_code, title, detail, headers=headers), request)
 
     @app.exception_handler(OSConnectionError)
     async def _down(request: Request, exc: OSConnectionError) -> JSONResponse:

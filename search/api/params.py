@@ -8,16 +8,23 @@ from typing import Any, TypeVar, get_origin
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from search.api.errors import Problem
-from search.query.request import FACET_NAMES, SearchRequest, SortOrder
+from search.query.request import (
+    DATE_FORMS,
+    FACET_NAMES,
+    SearchRequest,
+    SortOrder,
+    date_from_value,
+    date_to_value,
+)
 
 MAX_QUERY_CHARS = 1000
 
 
-class SearchParams(BaseModel):
-    """`GET /v1/search?q=...&person=...&person=...&not_source=...`; every filter repeats."""
+class FilterParams(BaseModel):
+    """Which articles: the query, repeatable facet filters and exclusions, dates, order."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -34,19 +41,22 @@ class SearchParams(BaseModel):
     not_country: list[str] = []
     not_source: list[str] = []
     not_language: list[str] = []
-    date_from: date | datetime | None = Field(None, description="Published on or after (ISO 8601).")
-    date_to: date | datetime | None = Field(None, description="Published on or before (ISO 8601).")
+    date_from: date | datetime | None = Field(
+        None, description=f"Published on or after: {DATE_FORMS}.", examples=["2025-01"]
+    )
+    date_to: date | datetime | None = Field(
+        None, description=f"Published on or before: {DATE_FORMS}.", examples=["2025"]
+    )
     sort: SortOrder | None = None
-    page: int = Field(1, ge=1, le=1000)
-    size: int = Field(10, ge=1, le=100)
-    cursor: str | None = None
-    facet_size: int = Field(10, ge=1, le=100)
-    histogram: bool = True
+
+    _date_from = field_validator("date_from", mode="before")(date_from_value)
+    _date_to = field_validator("date_to", mode="before")(date_to_value)
 
     def to_request(self) -> SearchRequest:
         data = self.model_dump()
         filters = {name: data[name] for name in FACET_NAMES if data[name]}
         exclusions = {name: data[f"not_{name}"] for name in FACET_NAMES if data[f"not_{name}"]}
+        paging = {name: data[name] for name in PAGING if name in data}
         return build_request(
             q=self.q,
             filters=filters,
@@ -54,12 +64,25 @@ class SearchParams(BaseModel):
             date_from=self.date_from,
             date_to=self.date_to,
             sort=self.sort,
-            page=self.page,
-            size=self.size,
-            cursor=self.cursor,
-            facet_size=self.facet_size,
-            histogram=self.histogram,
+            **paging,
         )
+
+
+PAGING = ("page", "size", "cursor", "facet_size", "histogram")
+
+
+class SearchParams(FilterParams):
+    """`GET /v1/search?q=...&person=...&person=...&not_source=...`; every filter repeats."""
+
+    page: int = Field(1, ge=1, le=1000)
+    size: int = Field(10, ge=1, le=100)
+    cursor: str | None = Field(
+        None,
+        description="`*` for the first page of cursor paging, then `next_cursor` of the previous "
+        "page: stable, deep paging over one snapshot of the index.",
+    )
+    facet_size: int = Field(10, ge=1, le=100)
+    histogram: bool = True
 
 
 def build_request(**fields: object) -> SearchRequest:

@@ -184,18 +184,31 @@ class BulkWriter:
 
 
 def existing_ids_by_hash(client: OpenSearch, index: str, hashes: list[str]) -> dict[str, str]:
-    """Which of these content hashes are already indexed, and under which id."""
-    if not hashes:
+    """Which of these content hashes are already indexed, and under which id (the copy indexed
+    first).
+
+    One bucket per hash with its first copy, rather than `size=len(hashes)` plain hits: a hash
+    stored many times would fill those hits and hide the others.
+    """
+    wanted = sorted(set(hashes))
+    if not wanted:
         return {}
+    first = {"top_hits": {"size": 1, "_source": False, "sort": [{"ingested_at": "asc"}]}}
     response = client.search(
         index=index,
         body={
-            "size": len(hashes),
-            "_source": ["content_hash"],
-            "query": {"terms": {"content_hash": hashes}},
+            "size": 0,
+            "query": {"terms": {"content_hash": wanted}},
+            "aggs": {
+                "by_hash": {
+                    "terms": {"field": "content_hash", "size": len(wanted)},
+                    "aggs": {"first": first},
+                }
+            },
         },
     )
-    return {hit["_source"]["content_hash"]: hit["_id"] for hit in response["hits"]["hits"]}
+    buckets = response["aggregations"]["by_hash"]["buckets"]
+    return {bucket["key"]: bucket["first"]["hits"]["hits"][0]["_id"] for bucket in buckets}
 
 
 def stored_sources(

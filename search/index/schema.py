@@ -11,7 +11,9 @@ from typing import Any
 
 from opensearchpy import NotFoundError, OpenSearch
 
-MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "index_mappings"
+#: index_mappings/ at the top of the repository, through the link `search/index/mappings`, so
+#: the same files ship inside the wheel as package data.
+MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 _VERSIONED = re.compile(r"^(?P<alias>.+)-v(?P<version>\d+)$")
 
 
@@ -22,8 +24,8 @@ def load_definition(name: str = "articles") -> dict[str, Any]:
     return data
 
 
-def index_body() -> dict[str, Any]:
-    definition = load_definition()
+def index_body(name: str = "articles") -> dict[str, Any]:
+    definition = load_definition(name)
     return {"settings": definition["settings"], "mappings": definition["mappings"]}
 
 
@@ -55,12 +57,15 @@ class EnsureResult:
     mapping_updated: bool
 
 
-def ensure_index(client: OpenSearch, alias: str) -> EnsureResult:
-    """Create `<alias>-v1` behind the alias if missing; else add any new mapping fields only."""
+def ensure_index(client: OpenSearch, alias: str, definition: str = "articles") -> EnsureResult:
+    """Create `<alias>-v1` behind the alias if missing; else add any new mapping fields only.
+
+    `definition` names the file in index_mappings/ (articles, entities, entity_audit).
+    """
     existing = current_index(client, alias)
-    body = index_body()
+    body = index_body(definition)
     if existing is None:
-        name = versioned_name(alias, load_definition()["version"])
+        name = versioned_name(alias, load_definition(definition)["version"])
         if not client.indices.exists(index=name):
             client.indices.create(index=name, body={**body, "aliases": {alias: {}}})
             client.cluster.health(index=name, wait_for_status="yellow")
@@ -84,31 +89,69 @@ class MigrateResult:
     documents: int
 
 
-def migrate(client: OpenSearch, alias: str) -> MigrateResult:
-    """Copy the alias's index into the next version with today's mapping, then swap atomically.
+class MigrationFailed(RuntimeError):
+    """The copy into the new index was incomplete; the alias was not swapped."""
 
-    Readers keep using the old index until the swap, which is a single alias update, so no
-    search fails during a migration. Writes made during the reindex are not carried over.
+
+#: An alias filter nothing passes: the new index takes writes during a migration but stays out
+#: of reads until the swap, so no search counts an article twice.
+_HIDDEN: dict[str, Any] = {"bool": {"must_not": [{"match_all": {}}]}}
+
+
+def migrate(client: OpenSearch, alias: str) -> MigrateResult:
+    """Copy the alias's index into the next version with today's mapping, losing no write made
+    meanwhile, and swap the alias over.
+
+    1. Create `<alias>-v<N+1>` and, in one alias update, make it the alias's write index, with a
+       filter that hides it from reads. From then on every write through the alias (the bulk
+       writer's upserts, the API) lands in the new index; searches still read the old one only.
+    2. Put a write block on the old index. Adding it waits for writes already under way there,
+       so the copy below starts from the old index's last state.
+    3. Reindex old -> new with `op_type: create` and `conflicts: proceed`: a document written to
+       the new index since step 1 is newer than its old copy, so the copy skips it.
+    4. In one alias update, take the old index out and lift the new one's filter.
+
+    Readers see the old index, whole and unchanged, until step 4 and the new one after it; a
+    write made during the migration shows in searches from step 4 on. While the alias holds two
+    indices, a lookup by id through it is refused ("more than one index"): the API falls back
+    to a search, the ingest then rewrites rather than skips unchanged articles. A takedown
+    during the migration reaches only the new index, so an article not yet copied comes back:
+    repeat takedowns made meanwhile. The old index stays, write-blocked, for a rollback.
     """
     old = current_index(client, alias)
     next_version = (version_of(old) + 1) if old else load_definition()["version"]
     new = versioned_name(alias, next_version)
     client.indices.create(index=new, body=index_body())
     client.cluster.health(index=new, wait_for_status="yellow")
-    if old is not None:
-        client.reindex(
-            body={"source": {"index": old}, "dest": {"index": new}},
-            wait_for_completion=True,
-            refresh=True,
-            request_timeout=3600,
+    if old is None:
+        client.indices.update_aliases(
+            body={"actions": [{"add": {"index": new, "alias": alias, "is_write_index": True}}]}
         )
-        actions = [
-            {"remove": {"index": old, "alias": alias}},
-            {"add": {"index": new, "alias": alias}},
-        ]
-    else:
-        actions = [{"add": {"index": new, "alias": alias}}]
-    client.indices.update_aliases(body={"actions": actions})
+        return MigrateResult(old_index=None, new_index=new, documents=0)
+    writes_to_new = [
+        {"add": {"index": old, "alias": alias, "is_write_index": False}},
+        {"add": {"index": new, "alias": alias, "is_write_index": True, "filter": _HIDDEN}},
+    ]
+    client.indices.update_aliases(body={"actions": writes_to_new})
+    client.indices.add_block(index=old, block="write")
+    client.indices.refresh(index=old)
+    copied = client.reindex(
+        body={
+            "conflicts": "proceed",
+            "source": {"index": old},
+            "dest": {"index": new, "op_type": "create"},
+        },
+        wait_for_completion=True,
+        refresh=True,
+        request_timeout=3600,
+    )
+    if copied.get("failures"):  # the alias stays as it is: writes go on, reads see the old index
+        raise MigrationFailed(f"copying {old} to {new} failed: {copied['failures'][:3]}")
+    swap = [
+        {"remove": {"index": old, "alias": alias}},
+        {"add": {"index": new, "alias": alias, "is_write_index": True}},
+    ]
+    client.indices.update_aliases(body={"actions": swap})
     count = int(client.count(index=new)["count"])
     return MigrateResult(old_index=old, new_index=new, documents=count)
 

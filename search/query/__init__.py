@@ -7,8 +7,10 @@ from search.query.builder import (
     build_related_body,
     build_search_body,
 )
+from search.query.compiler import compile_query
 from search.query.cursor import Cursor, InvalidCursor, decode_cursor, encode_cursor
 from search.query.facets import FACETS, HISTOGRAMS, FacetValue, Histogram, fold
+from search.query.parser import parse
 from search.query.request import InvalidRequestError, SearchRequest
 from search.query.results import (
     EntityPage,
@@ -20,7 +22,7 @@ from search.query.results import (
     shape_search_response,
     shape_suggestions,
 )
-from search.query.syntax import QuerySyntaxError, compile_query, parse
+from search.query.syntax_tree import QuerySyntaxError
 
 __all__ = [
     "FACETS",

@@ -12,7 +12,6 @@ Where each restriction goes decides what the facet counts mean:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
@@ -24,6 +23,7 @@ from search.fields import (
     CONTENT_HASH,
     COUNTRIES,
     DATES_MENTIONED,
+    ENTITY_ID_FIELDS,
     EXACT,
     ID,
     LANGUAGE,
@@ -36,32 +36,33 @@ from search.fields import (
     TITLE,
     URL,
 )
-from search.query.cursor import SortValue, decode_cursor
+from search.query.compiler import compile_query
+from search.query.cursor import START, SortValue, decode_cursor
 from search.query.facets import (
     ENTITY_FACETS,
     FACETS,
     HISTOGRAMS,
-    TermsFacet,
     facet_agg_name,
-    fold,
     histogram_agg_name,
 )
 from search.query.request import (
     InvalidRequestError,
     SearchRequest,
     as_utc,
+    facet,
     lower_bound,
     upper_bound,
 )
-from search.query.syntax import compile_query
 
-PIT_KEEP_ALIVE: Final = "2m"
+# Re-exported: the suggestion body lives in its own module but belongs to the builder's set.
+from search.query.suggest import build_entity_suggest_body as build_entity_suggest_body
+
+#: How long a point in time outlives its last page (also the ledger's expiry).
+PIT_KEEP_ALIVE_S: Final = 120
+PIT_KEEP_ALIVE: Final = f"{PIT_KEEP_ALIVE_S // 60}m"
 SNIPPET_LENGTH: Final = 160
 SNIPPETS_PER_HIT: Final = 3
 MAX_EXPORT_BATCH: Final = 10_000
-MAX_SUGGESTIONS: Final = 50
-MAX_SUGGEST_PREFIX: Final = 100
-MIN_SUGGEST_PREFIX: Final = 2
 ENTITY_LATEST: Final = 10
 ENTITY_RELATED: Final = 10
 
@@ -81,14 +82,6 @@ HIT_FIELDS: Final = (
 )
 EXPORT_FIELDS: Final = (*HIT_FIELDS, BYLINE, SECTION, DATES_MENTIONED, CONTENT_HASH)
 _DATE_FORMAT: Final = "strict_date_optional_time"
-
-
-def facet(name: str) -> TermsFacet:
-    try:
-        return FACETS[name]
-    except KeyError:
-        known = ", ".join(FACETS)
-        raise InvalidRequestError(f"Unknown facet '{name}'; known facets are {known}") from None
 
 
 # --- clauses of a search -----------------------------------------------------------------------
@@ -230,12 +223,13 @@ def build_search_body(
 ) -> dict[str, Any]:
     """The body of one search page.
 
-    Without `pit_id` and `search_after`, `req.cursor` (if any) supplies them; raises
-    InvalidCursor or QuerySyntaxError. A body with `pit` must be sent without an index.
-    Pages after the first of a cursor (`search_after` set) carry no aggregations: the
-    facets came with the first page and would cost the same again for nothing new.
+    Without `pit_id` and `search_after`, `req.cursor` (if any but `*`, which starts cursor
+    paging at the first page) supplies them; raises InvalidCursor or QuerySyntaxError. A
+    body with `pit` must be sent without an index. Pages after the first of a cursor
+    (`search_after` set) carry no aggregations: the facets came with the first page and
+    would cost the same again for nothing new.
     """
-    if req.cursor is not None and pit_id is None and search_after is None:
+    if req.cursor not in (None, START) and pit_id is None and search_after is None:
         cursor = decode_cursor(req.cursor, req)
         pit_id, search_after = cursor.pit_id, cursor.search_after
     body: dict[str, Any] = {
@@ -267,10 +261,12 @@ def build_export_body(
     size: int,
     *,
     include_body: bool = False,
+    count_total: bool = False,
 ) -> dict[str, Any]:
     """One batch of an export: every match in the request's order, no facets, no snippets.
 
     Selections join the query's filters here: with no aggregations, post_filter buys nothing.
+    `count_total` (the first batch) counts every match in the same snapshot.
     """
     if not 1 <= size <= MAX_EXPORT_BATCH:
         raise InvalidRequestError(f"An export batch holds 1 to {MAX_EXPORT_BATCH} articles")
@@ -282,7 +278,7 @@ def build_export_body(
         "query": query,
         "sort": sort(req),
         "_source": source((*EXPORT_FIELDS, BODY) if include_body else EXPORT_FIELDS),
-        "track_total_hits": False,
+        "track_total_hits": count_total,
         "size": size,
     }
     if search_after is not None:
@@ -298,6 +294,9 @@ def build_related_body(
     """Articles like this one (more_like_this on title and body), minus itself and its copies.
 
     `content_hash` (from the article being shown) also drops re-publications of the same text.
+    A quarter of the article's 25 most telling terms must match: at a third, a story found
+    no neighbour at all once rewritten copies (entity corrections, re-enrichment) shifted the
+    term statistics before segments merged.
     """
     excluded: list[dict[str, Any]] = [{"ids": {"values": [article_id]}}]
     if content_hash:
@@ -309,7 +308,7 @@ def build_related_body(
             "min_term_freq": 2,
             "min_doc_freq": 2,
             "max_query_terms": 25,
-            "minimum_should_match": "30%",
+            "minimum_should_match": "25%",
         }
     }
     return {
@@ -321,7 +320,12 @@ def build_related_body(
 
 
 def build_entity_body(
-    facet_name: str, value: str, *, latest: int = ENTITY_LATEST, related: int = ENTITY_RELATED
+    facet_name: str,
+    value: str,
+    *,
+    entity_id: str | None = None,
+    latest: int = ENTITY_LATEST,
+    related: int = ENTITY_RELATED,
 ) -> dict[str, Any]:
     """Everything an entity page shows, in one request over the articles naming the entity.
 
@@ -331,7 +335,6 @@ def build_entity_body(
     anything and falls back to frequency otherwise. One extra bucket each, because an
     entity co-occurs with itself.
     """
-    entity = facet(facet_name)
     aggs: dict[str, Any] = {
         "first_seen": {"min": {"field": PUBLISHED_AT}},
         "last_seen": {"max": {"field": PUBLISHED_AT}},
@@ -346,71 +349,18 @@ def build_entity_body(
         "top_sources": {"terms": {"field": SOURCE, "size": related}},
     }
     for other in ENTITY_FACETS:
-        field = FACETS[other].field
+        field = FACETS[other].count_field or FACETS[other].field
         aggs[f"significant_{other}"] = {
             "significant_terms": {"field": field, "size": related + 1, "min_doc_count": 2}
         }
         aggs[f"frequent_{other}"] = {"terms": {"field": field, "size": related + 1}}
+    # By identity when the registry knows it; by name for facets without one (source).
+    chosen = {"term": {ENTITY_ID_FIELDS[facet_name]: entity_id}} if entity_id else None
     return {
-        "query": {"bool": {"filter": [entity.filter([value])]}},
+        "query": {"bool": {"filter": [chosen or facet(facet_name).filter([value])]}},
         "sort": [_NEWEST, _TIEBREAKER],
         "_source": source(),
         "size": latest,
         "track_total_hits": True,
         "aggs": aggs,
-    }
-
-
-def _lucene_regex_literal(text: str) -> str:
-    """Escape everything but letters and digits: Lucene regexes reserve most punctuation."""
-    return "".join(ch if ch.isalnum() else "\\" + ch for ch in text)
-
-
-def _suggest_words(prefix: str) -> list[str]:
-    # Roughly the standard tokenizer's words: apostrophes and dots stay inside a word.
-    words = re.split(r"[^\w'.]+", prefix)
-    return [w.strip("'.") for w in words if w.strip("'.")]
-
-
-def build_entity_suggest_body(facet_name: str, prefix: str, size: int = 10) -> dict[str, Any]:
-    """Canonical names with a word starting with `prefix`, case- and accent-insensitive.
-
-    Buckets come from the folded sub-field, kept by an `include` regex anchored at a word
-    start ("zel" finds "Volodymyr Zelensky"); the query only narrows the documents visited.
-    A folded bucket has no display form, so one hit per bucket brings the names back and the
-    shaper picks the one that folds to the bucket.
-    """
-    entity = facet(facet_name)
-    folded = " ".join(fold(prefix).split())
-    if not MIN_SUGGEST_PREFIX <= len(folded) <= MAX_SUGGEST_PREFIX:
-        raise InvalidRequestError(
-            f"A suggestion prefix has {MIN_SUGGEST_PREFIX} to {MAX_SUGGEST_PREFIX} characters"
-        )
-    words = _suggest_words(folded)
-    narrowing: list[dict[str, Any]]
-    if entity.text_field is not None and words:
-        last, complete = words[-1], words[:-1]
-        narrowing = [{"prefix": {entity.text_field: last}}]
-        if complete:
-            query = {"query": " ".join(complete), "operator": "and"}
-            narrowing.insert(0, {"match": {entity.text_field: query}})
-    else:
-        narrowing = [{"prefix": {entity.folded_field: folded}}]
-    literal = _lucene_regex_literal(folded)
-    include = f"{literal}.*|.* {literal}.*|.*\\-{literal}.*"
-    terms = {
-        "field": entity.folded_field,
-        "size": max(1, min(size, MAX_SUGGESTIONS)),
-        "include": include,
-    }
-    return {
-        "query": {"bool": {"filter": narrowing}},
-        "size": 0,
-        "track_total_hits": False,
-        "aggs": {
-            "suggestions": {
-                "terms": terms,
-                "aggs": {"display": {"top_hits": {"size": 1, "_source": source([entity.field])}}},
-            }
-        },
     }

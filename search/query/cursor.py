@@ -1,6 +1,6 @@
 """Opaque paging cursors: where the last page ended, bound to the search that produced it.
 
-A cursor is urlsafe base64 of compact JSON: the point-in-time id (if one was opened), the
+Paging starts with `cursor=*`. A cursor is urlsafe base64 of compact JSON: the point-in-time id, the
 `search_after` sort values of the last hit, and a short hash of the normalised request. The
 hash stops a cursor being replayed with other text, filters, dates or order, which would
 silently skip or repeat articles. It is a consistency check, not a signature: a cursor
@@ -21,7 +21,10 @@ from search.query.request import SearchRequest, lower_bound, upper_bound
 
 SortValue = str | int | float | bool | None
 
-CURSOR_VERSION: Final = 1
+#: `cursor=*` asks for the first page of cursor paging (Solr's `cursorMark=*`): that page
+#: already reads a point in time, so paging holds still from page 1.
+START: Final = "*"
+CURSOR_VERSION: Final = 2
 MAX_CURSOR_LENGTH: Final = 8192
 _MAX_SORT_VALUES: Final = 4
 

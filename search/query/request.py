@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import calendar
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final, Literal, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from search.fields import FacetName
-from search.query.facets import fold
+from search.query.facets import FACETS, TermsFacet, fold
 
 SortOrder = Literal["relevance", "newest", "oldest"]
 
@@ -29,6 +31,15 @@ class InvalidRequestError(Exception):
         self.message = message
 
 
+def facet(name: str) -> TermsFacet:
+    """The facet called `name`; an unknown name is the caller's mistake."""
+    try:
+        return FACETS[name]
+    except KeyError:
+        known = ", ".join(FACETS)
+        raise InvalidRequestError(f"Unknown facet '{name}'; known facets are {known}") from None
+
+
 def _clean_values(facet: str, values: list[str]) -> list[str]:
     """Strip, drop blanks, and drop values that fold to one already given."""
     cleaned: dict[str, str] = {}
@@ -42,6 +53,48 @@ def _clean_values(facet: str, values: list[str]) -> list[str]:
     if len(cleaned) > MAX_VALUES_PER_FACET:
         raise ValueError(f"at most {MAX_VALUES_PER_FACET} {facet} values may be given at once")
     return list(cleaned.values())
+
+
+DATE_FORMS: Final = (
+    "a year (2020), a month (2020-01), a day (2020-01-31) or an ISO 8601 date-time "
+    "(2020-01-31T12:00:00Z)"
+)
+_PARTIAL_DATE: Final = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
+_DATE_TIME: Final = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*")
+
+
+def read_date_bound(value: object, *, end: bool) -> date | datetime | None:
+    """A date bound as a journalist writes it: a year or a month means all of it, so as an
+    end it is its last day. Numbers are refused rather than read as epoch seconds."""
+    if value is None or isinstance(value, date):  # a datetime is a date too
+        return value
+    text = value.strip() if isinstance(value, str) else None
+    if not text:
+        raise ValueError(f"give {DATE_FORMS}")
+    try:
+        if _DATE_TIME.fullmatch(text):
+            return datetime.fromisoformat(text.replace("z", "Z"))
+        if (parts := _PARTIAL_DATE.fullmatch(text)) is None:
+            raise ValueError(text)
+        year, month, day = parts.groups()
+        if day is not None:
+            return date(int(year), int(month), int(day))
+        if not end:
+            return date(int(year), int(month or 1), 1)
+        if month is None:
+            return date(int(year), 12, 31)
+        last = calendar.monthrange(int(year), int(month))[1]
+        return date(int(year), int(month), last)
+    except ValueError:
+        raise ValueError(f"'{text[:40]}' is not a date: give {DATE_FORMS}") from None
+
+
+def date_from_value(value: object) -> date | datetime | None:
+    return read_date_bound(value, end=False)
+
+
+def date_to_value(value: object) -> date | datetime | None:
+    return read_date_bound(value, end=True)
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -97,6 +150,9 @@ class SearchRequest(BaseModel):
     def _clean(cls, selections: dict[FacetName, list[str]]) -> dict[FacetName, list[str]]:
         cleaned = {name: _clean_values(name, values) for name, values in selections.items()}
         return {name: values for name, values in cleaned.items() if values}
+
+    _date_from = field_validator("date_from", mode="before")(date_from_value)
+    _date_to = field_validator("date_to", mode="before")(date_to_value)
 
     @field_validator("facets")
     @classmethod

@@ -5,14 +5,22 @@ Everything here is a thin async call around a pure builder and a pure shaper.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from opensearchpy import AsyncOpenSearch, NotFoundError
+from opensearchpy import AsyncOpenSearch, NotFoundError, TransportError
 
 from search.models import Article
 from search.query import builder
-from search.query.cursor import InvalidCursor, decode_cursor
+from search.query.cursor import START, InvalidCursor, SortValue, decode_cursor
+from search.query.identities import (
+    EntityNotFound,
+    canonical_selections,
+    entity_page_by_id,
+    find_entity_id,
+)
+from search.query.pits import PitLedger
 from search.query.request import SearchRequest
 from search.query.results import (
     EntityPage,
@@ -25,6 +33,7 @@ from search.query.results import (
     shape_suggestions,
 )
 
+log = logging.getLogger(__name__)
 EXPORT_BATCH = 1000
 
 
@@ -34,63 +43,151 @@ class ArticleNotFound(LookupError):
         self.article_id = article_id
 
 
-class EntityNotFound(LookupError):
-    def __init__(self, facet: str, name: str) -> None:
-        super().__init__(f"{facet}:{name}")
-        self.facet = facet
-        self.name = name
+async def open_pit(client: AsyncOpenSearch, index: str, pits: PitLedger, owner: str) -> str:
+    """Open a point in time counted against `owner`'s cap; raises TooManyOpenCursors."""
+    key = pits.reserve(owner)
+    try:
+        opened = await client.create_pit(index=index, params={"keep_alive": builder.PIT_KEEP_ALIVE})
+    except BaseException:
+        pits.release(key)
+        raise
+    pit_id = str(opened["pit_id"])
+    pits.bind(key, pit_id)
+    return pit_id
 
 
-async def _open_pit(client: AsyncOpenSearch, index: str) -> str:
-    opened = await client.create_pit(index=index, params={"keep_alive": builder.PIT_KEEP_ALIVE})
-    return str(opened["pit_id"])
+async def close_pit(client: AsyncOpenSearch, pits: PitLedger, pit_id: str) -> None:
+    """Close a point in time now rather than leave it to its keep-alive. One already gone
+    (expired, or closed by a replayed last page) is fine; one the node cannot close now
+    (unreachable) expires by itself, and must not hide the error that brought us here."""
+    pits.release(pit_id)
+    try:
+        await client.delete_pit(body={"pit_id": [pit_id]})
+    except TransportError as exc:  # NotFoundError and ConnectionError are TransportErrors
+        if not isinstance(exc, NotFoundError):
+            log.warning("could not close point in time: %s", exc)
 
 
-async def search(client: AsyncOpenSearch, index: str, req: SearchRequest) -> SearchResponse:
-    """One page of results. Following a cursor opens a point in time on the first step, so
-    every later page reads the same snapshot: no duplicates, no gaps."""
+async def search(
+    client: AsyncOpenSearch,
+    index: str,
+    req: SearchRequest,
+    *,
+    pits: PitLedger | None = None,
+    owner: str = "",
+) -> SearchResponse:
+    """One page of results.
+
+    A numbered page reads the live index and offers no cursor. `cursor=*` reads the first
+    page in a new point in time and every `next_cursor` after it reads the same snapshot:
+    no duplicates and no gaps from page 1, however the index changes meanwhile. The point
+    in time is closed at the last page (and expires two minutes after an abandoned one).
+    """
+    req = await canonical_selections(client, index, req)
     if req.cursor is None:
         body = builder.build_search_body(req)
         raw = await client.search(index=index, body=body, params=builder.search_params(req))
-        return shape_search_response(raw, req)
-    cursor = decode_cursor(req.cursor, req)
-    pit_id = cursor.pit_id or await _open_pit(client, index)
-    body = builder.build_search_body(req, pit_id=pit_id, search_after=cursor.search_after)
+        return shape_search_response(raw, req).model_copy(update={"next_cursor": None})
+    if pits is None:
+        raise InvalidCursor("Cursor paging is offered by the API (/v1/search), not here")
+    search_after: list[SortValue] | None = None
+    if req.cursor == START:
+        pit_id = await open_pit(client, index, pits, owner)
+    else:
+        cursor = decode_cursor(req.cursor, req)
+        if cursor.pit_id is None:
+            raise InvalidCursor("The cursor is not valid: pass next_cursor back unchanged")
+        pit_id, search_after = cursor.pit_id, cursor.search_after
+        pits.touch(pit_id, owner)
+    body = builder.build_search_body(req, pit_id=pit_id, search_after=search_after)
     try:
         raw = await client.search(body=body)
     except NotFoundError as exc:
-        raise InvalidCursor("The cursor has expired: start again from the first page") from exc
-    return shape_search_response(raw, req)
+        pits.release(pit_id)
+        raise InvalidCursor("The cursor has expired: start again with cursor=*") from exc
+    except BaseException:
+        await close_pit(client, pits, pit_id)
+        raise
+    response = shape_search_response(raw, req)
+    pits.bind(pit_id, str(raw.get("pit_id", pit_id)))
+    if response.next_cursor is None:
+        await close_pit(client, pits, str(raw.get("pit_id", pit_id)))
+    return response
 
 
-async def export_hits(
-    client: AsyncOpenSearch, index: str, req: SearchRequest, *, limit: int
-) -> AsyncIterator[dict[str, Any]]:
-    """Every match in order (up to `limit`), batch by batch over one point in time."""
-    pit_id = await _open_pit(client, index)
-    sent = 0
-    search_after: list[Any] | None = None
-    try:
-        while sent < limit:
-            size = min(EXPORT_BATCH, limit - sent)
-            body = builder.build_export_body(req, pit_id, search_after, size)
-            raw = await client.search(body=body)
-            hits = raw["hits"]["hits"]
-            pit_id = raw.get("pit_id", pit_id)
-            for hit in hits:
-                yield hit["_source"]
-            sent += len(hits)
-            if len(hits) < size:
-                break
-            search_after = hits[-1]["sort"]
-    finally:
-        await client.delete_pit(body={"pit_id": [pit_id]})
+class Export:
+    """An export under way: its first batch is read (and the matches counted) in a point in
+    time before anything is sent, so a failure there is still a proper error answer.
+
+    `rows()` streams every match in order up to `limit`; `close()` ends the point in time
+    and is safe to call more than once (the response calls it however the stream ends).
+    """
+
+    def __init__(
+        self, client: AsyncOpenSearch, pits: PitLedger, req: SearchRequest, limit: int
+    ) -> None:
+        self._client, self._pits, self._req = client, pits, req
+        self.limit = limit
+        self.total = 0
+        self._pit_id: str | None = None
+        self._first: list[dict[str, Any]] = []
+
+    async def _batch(self, search_after: list[Any] | None, *, first: bool) -> list[Any]:
+        assert self._pit_id is not None
+        size = min(EXPORT_BATCH, self.limit) if first else EXPORT_BATCH
+        body = builder.build_export_body(
+            self._req, self._pit_id, search_after, max(size, 1), count_total=first
+        )
+        raw = await self._client.search(body=body)
+        pit_id = str(raw.get("pit_id", self._pit_id))
+        self._pits.bind(self._pit_id, pit_id)  # its keep-alive starts again
+        self._pit_id = pit_id
+        if first:
+            self.total = int(raw["hits"]["total"]["value"])
+        hits: list[Any] = raw["hits"]["hits"]
+        return hits
+
+    async def start(self, index: str, owner: str) -> None:
+        self._pit_id = await open_pit(self._client, index, self._pits, owner)
+        try:
+            self._first = await self._batch(None, first=True)
+        except BaseException:
+            await self.close()
+            raise
+        self.limit = min(self.limit, self.total)
+
+    async def rows(self) -> AsyncIterator[dict[str, Any]]:
+        hits, sent = self._first, 0
+        try:
+            while hits and sent < self.limit:
+                for hit in hits[: self.limit - sent]:
+                    yield hit["_source"]
+                sent += min(len(hits), self.limit - sent)
+                if sent >= self.limit:
+                    break
+                hits = await self._batch(hits[-1]["sort"], first=False)
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        pit_id, self._pit_id = self._pit_id, None
+        if pit_id is not None:
+            await close_pit(self._client, self._pits, pit_id)
 
 
-async def count(client: AsyncOpenSearch, index: str, req: SearchRequest) -> int:
-    body = builder.build_export_body(req, None, None, 1)
-    raw = await client.count(index=index, body={"query": body["query"]})
-    return int(raw["count"])
+async def start_export(
+    client: AsyncOpenSearch,
+    index: str,
+    req: SearchRequest,
+    *,
+    limit: int,
+    pits: PitLedger,
+    owner: str,
+) -> Export:
+    """Open the point in time of an export and read its first batch; raises like a search."""
+    export = Export(client, pits, req, limit)
+    await export.start(index, owner)
+    return export
 
 
 async def get_article(client: AsyncOpenSearch, index: str, article_id: str) -> Article:
@@ -111,7 +208,15 @@ async def related(
     return shape_hits(raw)
 
 
+__all__ = ["EntityNotFound"]
+
+
 async def entity_page(client: AsyncOpenSearch, index: str, facet: str, name: str) -> EntityPage:
+    """A page by name: the identity the name resolves to, else (sources, countries, names the
+    registry does not know) the articles carrying that name."""
+    entity_id = await find_entity_id(client, index, facet, name)
+    if entity_id is not None:
+        return await entity_page_by_id(client, index, entity_id)
     # The same page for everyone who opens it, and heavy (significant terms): cached.
     raw = await client.search(
         index=index, body=builder.build_entity_body(facet, name), params=dict(builder.REQUEST_CACHE)

@@ -131,8 +131,10 @@ def test_export_downloads_every_match_as_csv(page: Page) -> None:
     with page.expect_download() as info:
         page.get_by_role("link", name="Export CSV").click()
     download = info.value
-    assert download.suggested_filename == "newsroom-export.csv"
-    rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    assert download.suggested_filename == "newsroom-oil-reuters.csv"
+    text = Path(download.path()).read_text(encoding="utf-8")
+    assert text.startswith("\ufeff")  # so Excel reads UTF-8
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert rows[0] == list(EXPORT_COLUMNS)
     assert len(rows) - 1 == total > 10
     exported = {row[0] for row in rows[1:]}

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from search.api.app import create_app
 from search.api.params import SearchParams, openapi_query, query_model
+from search.api.routes.search import ExportParams
 from search.settings import Settings
 
 
@@ -51,12 +52,25 @@ def test_bad_and_unknown_parameters_are_problems_naming_the_parameter() -> None:
 
 def test_openapi_lists_every_search_parameter_with_its_schema() -> None:
     schema = create_app(Settings(opensearch_url="http://127.0.0.1:9")).openapi()
-    for path, extra in (("/v1/search", set()), ("/v1/search/export", {"format"})):
+    for path, model in (("/v1/search", SearchParams), ("/v1/search/export", ExportParams)):
         parameters = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
-        assert set(SearchParams.model_fields) | extra <= set(parameters)
+        assert set(model.model_fields) <= set(parameters)
         assert parameters["person"]["schema"]["type"] == "array"
-        assert parameters["size"]["schema"]["maximum"] == 100
         assert parameters["date_from"]["description"].startswith("Published on or after")
         assert all(p["in"] in {"query", "header"} for p in parameters.values())
+    search = {p["name"]: p for p in schema["paths"]["/v1/search"]["get"]["parameters"]}
+    assert search["size"]["schema"]["maximum"] == 100
     export = {p["name"]: p for p in schema["paths"]["/v1/search/export"]["get"]["parameters"]}
     assert export["format"]["schema"]["enum"] == ["csv", "ndjson"]
+
+
+def test_export_declares_only_the_parameters_it_reads_and_its_media_types() -> None:
+    schema = create_app(Settings(opensearch_url="http://127.0.0.1:9")).openapi()
+    operation = schema["paths"]["/v1/search/export"]["get"]
+    names = {p["name"] for p in operation["parameters"]}
+    assert names.isdisjoint({"page", "size", "cursor", "facet_size", "histogram"})
+    assert set(operation["responses"]["200"]["content"]) == {"text/csv", "application/x-ndjson"}
+    client = TestClient(create_app(Settings(opensearch_url="http://127.0.0.1:9")))
+    ignored = client.get("/v1/search/export?page=2")
+    assert ignored.status_code == 400
+    assert ignored.json()["parameter"] == "page"

@@ -476,9 +476,20 @@ def test_entity_page_reads_articles_naming_the_entity_in_any_spelling() -> None:
     assert aggs["last_seen"] == {"max": {"field": "published_at"}}
     assert aggs["by_month"]["date_histogram"]["calendar_interval"] == "month"
     assert aggs["top_sources"]["terms"]["field"] == "source"
-    for name, field in (("person", "persons"), ("agency", "agencies"), ("location", "locations")):
+    # Co-occurring entities are counted by identity, "<id>|<canonical name>".
+    for name in ("person", "agency", "location"):
+        field = f"{name}_facets"
         assert aggs[f"significant_{name}"]["significant_terms"]["field"] == field
         assert aggs[f"frequent_{name}"]["terms"]["field"] == field
+
+
+def test_entity_page_by_identity_filters_on_the_registry_id() -> None:
+    body = build_entity_body("agency", "General Motors", entity_id="general-motors-6f8150")
+    assert body["query"] == {
+        "bool": {"filter": [{"term": {"agency_ids": "general-motors-6f8150"}}]}
+    }
+    groups = build_entity_body("group", "Soviet", entity_id="soviet-6a37ac")
+    assert groups["query"]["bool"]["filter"] == [{"term": {"group_ids": "soviet-6a37ac"}}]
 
 
 def test_unknown_facet_is_a_request_error_naming_the_known_ones() -> None:

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from search.ingest.dates import parse_published_at, resolve_date_mention
+from search.ingest.date_mentions import resolve_date_mention
+from search.ingest.dates import parse_published_at
 
 MONDAY = date(2025, 1, 13)
 

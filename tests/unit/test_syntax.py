@@ -71,12 +71,28 @@ def test_quoted_phrase_matches_the_unstemmed_fields_in_order() -> None:
     assert compile_query('"kim jong un"') == phrase("kim jong un")
 
 
-def test_proximity_phrase_allows_words_in_between() -> None:
-    assert compile_query('"kim putin"~10') == phrase("kim putin", slop=10)
+def proximity(field: str, boost: float | None = None, gaps: int = 10) -> dict[str, Any]:
+    rule: dict[str, Any] = {"match": {"query": "kim putin", "max_gaps": gaps, "mode": "unordered"}}
+    if boost is not None:
+        rule["boost"] = boost
+    return {"intervals": {field: rule}}
 
 
-def test_proximity_distance_is_capped() -> None:
-    assert compile_query('"kim putin"~5000') == phrase("kim putin", slop=50)
+def test_proximity_phrase_finds_the_words_in_either_order_within_the_distance() -> None:
+    assert compile_query('"kim putin"~10') == {
+        "dis_max": {"queries": [proximity("title.exact", 3.0), proximity("body.exact")]}
+    }
+
+
+def test_proximity_phrase_on_one_field() -> None:
+    assert compile_query('body:"kim putin"~4') == proximity("body.exact", gaps=4)
+
+
+def test_proximity_distance_beyond_the_limit_is_refused() -> None:
+    assert compile_query('"kim putin"~50')["dis_max"]
+    with pytest.raises(QuerySyntaxError, match="at most 50") as caught:
+        compile_query('"kim putin"~5000')
+    assert caught.value.position == 12
 
 
 def test_or_needs_one_side_to_match() -> None:
@@ -215,8 +231,11 @@ def test_fuzzy_word_allows_typos(q: str, fuzziness: str | int) -> None:
     }
 
 
-def test_fuzziness_is_capped_at_two_typos() -> None:
-    assert compile_query("zelenski~9")["multi_match"]["fuzziness"] == 2
+def test_fuzziness_beyond_two_typos_is_refused_not_capped() -> None:
+    assert compile_query("zelenski~2")["multi_match"]["fuzziness"] == 2
+    with pytest.raises(QuerySyntaxError, match="2 at most") as caught:
+        compile_query("zelenski~9")
+    assert caught.value.position == 9
 
 
 def test_fuzzy_word_on_a_field() -> None:
@@ -238,6 +257,31 @@ def test_colons_in_times_and_urls_are_text(q: str) -> None:
 
 def test_punctuation_on_its_own_is_ignored() -> None:
     assert compile_query("kim & putin — summit") == words("kim putin summit")
+
+
+@pytest.mark.parametrize(("q", "position"), [("😀", 0), (":", 0), ("  &&  —", 2), ("- :", 0)])
+def test_a_query_with_no_word_is_refused_rather_than_matching_everything(
+    q: str, position: int
+) -> None:
+    with pytest.raises(QuerySyntaxError) as caught:
+        compile_query(q)
+    assert caught.value.position == position
+
+
+@pytest.mark.parametrize(("q", "position"), [("\x00", 0), ("kim\x00", 3), ("kim \x1b[2J", 4)])
+def test_control_characters_are_refused_where_they_stand(q: str, position: int) -> None:
+    with pytest.raises(QuerySyntaxError, match="control character") as caught:
+        compile_query(q)
+    assert caught.value.position == position
+
+
+@pytest.mark.parametrize(
+    ("q", "position"), [("iran^2", 4), ("iran^", 4), ('"kim putin"^2', 11), ("iran^0.5 oil", 4)]
+)
+def test_boosts_are_refused_rather_than_searched_as_a_number(q: str, position: int) -> None:
+    with pytest.raises(QuerySyntaxError, match="Boosting") as caught:
+        compile_query(q)
+    assert caught.value.position == position
 
 
 def test_phrase_keeps_its_position_and_field() -> None:

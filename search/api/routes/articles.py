@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
-from opensearchpy import NotFoundError
+from fastapi import APIRouter, Body, Header
+from fastapi.responses import JSONResponse, Response
+from opensearchpy import AsyncOpenSearch, NotFoundError, TransportError
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from search.api.deps import ClientDep, ReadAccess, SettingsDep, WriteAccess
 from search.api.errors import Problem
+from search.entities.resolver import Resolver
 from search.index.client import sync_client
 from search.ingest.dead_letter import DeadLetters
 from search.ingest.pipeline import Ingestor
@@ -24,6 +27,10 @@ from search.settings import Settings
 
 router = APIRouter(tags=["articles"])
 MAX_ARTICLES_PER_REQUEST = 1000
+#: Caches may keep an article but must ask again each time (a takedown is immediate); the ETag
+#: makes asking cheap. `private` when reads need a key.
+CACHE_CONTROL = "public, no-cache"
+CACHE_CONTROL_PROTECTED = "private, no-cache"
 
 
 class ArticleIn(BaseModel):
@@ -64,6 +71,7 @@ def _ingest(settings: Settings, articles: list[ArticleIn]) -> IngestResult:
             policy=replace(
                 bulk_policy(settings), unreachable_deadline_s=settings.opensearch_timeout_s
             ),
+            resolver=Resolver(client, settings.index),
         )
         summary = ingestor.run(records)
         rejected = dead.recent
@@ -77,7 +85,13 @@ def _ingest(settings: Settings, articles: list[ArticleIn]) -> IngestResult:
     )
 
 
-@router.post("/articles", response_model=IngestResult, dependencies=[WriteAccess], status_code=200)
+@router.post(
+    "/articles",
+    response_model=IngestResult,
+    dependencies=[WriteAccess],
+    status_code=200,
+    responses={413: {"description": "More than 1000 articles in one request."}},
+)
 async def add_articles(
     payload: Annotated[ArticleIn | list[ArticleIn], Body()], settings: SettingsDep
 ) -> IngestResult:
@@ -116,7 +130,64 @@ async def related_articles(article_id: str, client: ClientDep, settings: Setting
     return await service.related(client, settings.index, article)
 
 
-@router.get("/articles/{article_id:path}", response_model=Article, dependencies=[ReadAccess])
-async def get_article(article_id: str, client: ClientDep, settings: SettingsDep) -> Article:
-    """The full article: clean text, metadata, entities with mention offsets, resolved dates."""
-    return await service.get_article(client, settings.index, article_id)
+async def _stored(client: AsyncOpenSearch, index: str, article_id: str) -> dict[str, Any]:
+    """The stored document with its version. During `newsroom index migrate` the alias holds
+    two indices and refuses a lookup by id; a search then finds the article, newest copy first."""
+    try:
+        found: dict[str, Any] = await client.get(index=index, id=article_id)
+        return found
+    except NotFoundError as exc:
+        raise service.ArticleNotFound(article_id) from exc
+    except TransportError as exc:
+        if exc.status_code != 400 or "more than one index" not in str(exc.info):
+            raise
+    body = {
+        "size": 1,
+        "seq_no_primary_term": True,
+        "query": {"ids": {"values": [article_id]}},
+        "sort": [{"_index": "desc"}],
+    }
+    hits = (await client.search(index=index, body=body))["hits"]["hits"]
+    if not hits:
+        raise service.ArticleNotFound(article_id)
+    first: dict[str, Any] = hits[0]
+    return first
+
+
+def entity_tag(stored: dict[str, Any]) -> str:
+    """A strong ETag from where and at which version the document is stored: any write to it
+    (a correction, new entities, a migration) gives a new one."""
+    version = f"{stored['_index']}\n{stored['_id']}\n{stored['_primary_term']}\n{stored['_seq_no']}"
+    return '"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"'
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110's weak comparison, as If-None-Match asks: W/ prefixes are ignored."""
+    if if_none_match is None:
+        return False
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag in tags
+
+
+@router.get(
+    "/articles/{article_id:path}",
+    response_model=Article,
+    dependencies=[ReadAccess],
+    responses={304: {"description": "Not modified: the `If-None-Match` ETag is current."}},
+)
+async def get_article(
+    article_id: str,
+    client: ClientDep,
+    settings: SettingsDep,
+    if_none_match: Annotated[str | None, Header(max_length=2000)] = None,
+) -> Response:
+    """The full article: clean text, metadata, entities with mention offsets, resolved dates.
+    It carries an `ETag`; send it back in `If-None-Match` to get a 304 while it is unchanged."""
+    stored = await _stored(client, settings.index, article_id)
+    etag = entity_tag(stored)
+    cache = CACHE_CONTROL_PROTECTED if settings.protect_reads else CACHE_CONTROL
+    headers = {"ETag": etag, "Cache-Control": cache}
+    if _matches(if_none_match, etag):
+        return Response(status_code=304, headers=headers)
+    article = Article.model_validate(stored["_source"])
+    return JSONResponse(article.model_dump(mode="json"), headers=headers)

@@ -5,15 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
+import anyio
+from anyascii import anyascii
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response, StreamingResponse
 from pydantic import Field
+from starlette.types import Receive, Scope, Send
 
-from search.api.deps import ClientDep, ReadAccess, SettingsDep
-from search.api.params import SearchParams, openapi_query, query_model
+from search.api.deps import CallerDep, ClientDep, PitsDep, ReadAccess, SettingsDep
+from search.api.params import FilterParams, SearchParams, openapi_query, query_model
 from search.query import service
 from search.query.request import SearchRequest
 from search.query.results import SearchResponse
@@ -27,7 +31,7 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
-class ExportParams(SearchParams):
+class ExportParams(FilterParams):
     format: Literal["csv", "ndjson"] = Field("csv", description="csv (with a header row) or ndjson")
 
 
@@ -36,17 +40,23 @@ async def search_get(
     params: Annotated[SearchParams, Depends(query_model(SearchParams))],
     client: ClientDep,
     settings: SettingsDep,
+    pits: PitsDep,
+    caller: CallerDep,
 ) -> Response:
     """Search articles. `q` takes the newsroom syntax; facet filters repeat
     (`person=A&person=B` is A or B); `not_<facet>` excludes. Facet counts are multi-select:
-    each facet ignores its own selection. Follow `next_cursor` for deep, stable paging."""
-    return _json(await service.search(client, settings.index, params.to_request()))
+    each facet ignores its own selection. For deep, stable paging ask for `cursor=*` and
+    follow `next_cursor`: every page reads one snapshot of the index."""
+    req = params.to_request()
+    return _json(await service.search(client, settings.index, req, pits=pits, owner=caller))
 
 
 @router.post("/search", response_model=SearchResponse)
-async def search_post(req: SearchRequest, client: ClientDep, settings: SettingsDep) -> Response:
+async def search_post(
+    req: SearchRequest, client: ClientDep, settings: SettingsDep, pits: PitsDep, caller: CallerDep
+) -> Response:
     """The same search with a JSON body: `filters` and `exclusions` map facet names to values."""
-    return _json(await service.search(client, settings.index, req))
+    return _json(await service.search(client, settings.index, req, pits=pits, owner=caller))
 
 
 def _json(result: SearchResponse) -> Response:
@@ -54,10 +64,20 @@ def _json(result: SearchResponse) -> Response:
     return Response(result.model_dump_json(), media_type="application/json")
 
 
-def _cell(value: Any) -> str:
+#: Cells a spreadsheet would read as a formula (OWASP: CSV injection): = + - @, tab, return.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Excel on Windows reads a CSV as UTF-8 only when it starts with a byte-order mark.
+UTF8_BOM = "\ufeff"
+
+
+def csv_cell(value: Any) -> str:
+    """A value as a CSV cell; one that starts like a formula gets a leading `'`, so a title or
+    a name from a feed is shown as text rather than run (OWASP's advice)."""
     if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    return "" if value is None else str(value)
+        text = "; ".join(str(v) for v in value)
+    else:
+        text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _csv_line(values: list[str]) -> str:
@@ -72,11 +92,11 @@ async def _rows(
     """Lines of the export, sent in blocks of rows: one chunk per row costs more than the rows."""
     block: list[str] = []
     if fmt == "csv":
-        block.append(_csv_line(list(EXPORT_COLUMNS)))
+        block.append(UTF8_BOM + _csv_line(list(EXPORT_COLUMNS)))
     async for source in hits:
         row = {column: source.get(column) for column in EXPORT_COLUMNS}
         if fmt == "csv":
-            block.append(_csv_line([_cell(row[c]) for c in EXPORT_COLUMNS]))
+            block.append(_csv_line([csv_cell(row[c]) for c in EXPORT_COLUMNS]))
         else:
             block.append(json.dumps(row, ensure_ascii=False) + "\n")
         if len(block) >= EXPORT_ROWS_PER_CHUNK:
@@ -86,28 +106,68 @@ async def _rows(
         yield "".join(block)
 
 
+def export_filename(req: SearchRequest, fmt: str) -> str:
+    """`newsroom-<query and filters>.<fmt>` in plain ASCII: 'Sinn Féin' -> sinn-fein."""
+    words = [req.q, *(value for values in req.filters.values() for value in values)]
+    slug = re.sub(r"[^a-z0-9]+", "-", anyascii(" ".join(words)).lower()).strip("-")
+    return f"newsroom-{slug[:60].rstrip('-') or 'all'}.{fmt}"
+
+
+class ExportResponse(StreamingResponse):
+    """A streamed export that closes its point in time however the stream ends: finished,
+    failed, or cut off by the client."""
+
+    def __init__(self, export: service.Export, content: AsyncIterator[str], **kwargs: Any):
+        super().__init__(content, **kwargs)
+        self.export = export
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self.export.close()
+
+
+EXPORT_MEDIA = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
+
+
 @router.get(
     "/search/export",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}},
+    responses={
+        200: {
+            "description": "Every match, streamed.",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+        },
+    },
     openapi_extra=openapi_query(ExportParams),
 )
 async def export(
     params: Annotated[ExportParams, Depends(query_model(ExportParams))],
     client: ClientDep,
     settings: SettingsDep,
+    pits: PitsDep,
+    caller: CallerDep,
 ) -> StreamingResponse:
     """Stream every match of a search (up to NEWSROOM_EXPORT_MAX_ROWS), newest first unless
-    `sort` says otherwise. CSV has a header row; dates are ISO 8601; lists are joined by '; '."""
+    `sort` says otherwise. CSV starts with a byte-order mark and a header row; dates are ISO
+    8601; lists are joined by '; '; a cell starting with = + - or @ gets a leading `'`.
+    `X-Total-Count` counts the matches in the export's own snapshot. A failure before the
+    first row is a problem answer, never a truncated 200."""
     req = params.to_request()
     fmt = params.format
-    total = await service.count(client, settings.index, req)
-    limit = min(total, settings.export_max_rows)
-    hits = service.export_hits(client, settings.index, req, limit=limit)
-    media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson"
+    job = await service.start_export(
+        client, settings.index, req, limit=settings.export_max_rows, pits=pits, owner=caller
+    )
     headers = {
-        "Content-Disposition": f'attachment; filename="newsroom-export.{fmt}"',
-        "X-Total-Count": str(total),
-        "X-Export-Rows": str(limit),
+        "Content-Disposition": f'attachment; filename="{export_filename(req, fmt)}"',
+        "X-Total-Count": str(job.total),
+        "X-Export-Rows": str(job.limit),
     }
-    return StreamingResponse(_rows(hits, fmt), media_type=media, headers=headers)
+    return ExportResponse(
+        job, _rows(job.rows(), fmt), media_type=EXPORT_MEDIA[fmt], headers=headers
+    )
