@@ -221,7 +221,12 @@ def pick_place(places: Sequence[Place], mentioned_countries: frozenset[str]) -> 
     best = places[0]
     for place in places:
         if place.country in mentioned_countries:
-            if best.country in mentioned_countries or place.population * 20 >= best.population:
+            # A state or province has no population here; a country named elsewhere is its sign.
+            if (
+                best.country in mentioned_countries
+                or place.kind == "region"
+                or place.population * 20 >= best.population
+            ):
                 return place
             break
     return best
@@ -234,8 +239,63 @@ _ADMINISTRATIVE_PREFIX: Final = re.compile(
 )
 
 
+#: The abbreviations of US states in news style ("Dearborn, Mich."), folded. Only a span already
+#: typed as a place is named through them: "Miss" and "Ind" are words too often.
+_US_STATE_ABBREVIATIONS: Final = {
+    folding_key(short): state
+    for state, shorts in {
+        "Alabama": "Ala",
+        "Arizona": "Ariz",
+        "Arkansas": "Ark",
+        "California": "Calif Cal",
+        "Colorado": "Colo",
+        "Connecticut": "Conn",
+        "Delaware": "Del",
+        "Florida": "Fla",
+        "Georgia": "Ga",
+        "Illinois": "Ill",
+        "Indiana": "Ind",
+        "Kansas": "Kan Kans",
+        "Kentucky": "Ky",
+        "Louisiana": "La",
+        "Maryland": "Md",
+        "Massachusetts": "Mass",
+        "Michigan": "Mich",
+        "Minnesota": "Minn",
+        "Mississippi": "Miss",
+        "Missouri": "Mo",
+        "Montana": "Mont",
+        "Nebraska": "Neb Nebr",
+        "Nevada": "Nev",
+        "New Hampshire": "N.H.",
+        "New Jersey": "N.J.",
+        "New Mexico": "N.M.",
+        "North Carolina": "N.C.",
+        "North Dakota": "N.D.",
+        "Oklahoma": "Okla",
+        "Oregon": "Ore Oreg",
+        "Pennsylvania": "Pa Penn Penna",
+        "Rhode Island": "R.I.",
+        "South Carolina": "S.C.",
+        "South Dakota": "S.D.",
+        "Tennessee": "Tenn",
+        "Texas": "Tex",
+        "Vermont": "Vt",
+        "Virginia": "Va",
+        "Washington": "Wash",
+        "West Virginia": "W.Va.",
+        "Wisconsin": "Wis Wisc",
+        "Wyoming": "Wyo",
+    }.items()
+    for short in shorts.split()
+}
+
+
 def canonical_place(surface: str, mentioned_countries: frozenset[str]) -> tuple[str, str | None]:
     """Display name and country of a location: curated alias, else gazetteer, else as written."""
+    state = _US_STATE_ABBREVIATIONS.get(folding_key(surface))
+    if state is not None:
+        return canonical_place(state, mentioned_countries | {"United States"})
     alias = lookup_alias(surface)
     if alias is not None and alias.type == "location":
         places = lookup_place(alias.name)

@@ -18,7 +18,14 @@ _WORD = re.compile(r"\S+")
 _DATELINE = re.compile(
     r"(?m)^[ \t]*([A-Z][A-Z.'-]+(?:[ ][A-Z][A-Z.'-]+){0,3})[ \t]*"
     r"(?:,[ \t]*([A-Z][\w.]*(?:[ ][A-Z][\w.]*){0,2}))?[ \t]*"
-    r"(?=[,(\-–—]|\d{4}-\d\d-\d\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d)"
+)
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+#: What follows a dateline's place: a comma, a credit in parentheses, a dash, or a date, written
+#: ("March 3", "3 March") or in figures in any order ("3/3/87", "1987-03-03", "03.03.1987").
+_AFTER_DATELINE = re.compile(
+    r"[,(\-–—]"
+    rf"|{_MONTH} \d|\d{{1,2}} {_MONTH}(?!\w)"
+    r"|\d{1,4}([-/.])\d{1,2}\1\d{1,4}(?![\w/.-])"
 )
 _NOT_SURNAMES: Final = frozenset(
     folding_key(word)
@@ -28,11 +35,19 @@ _NOT_SURNAMES: Final = frozenset(
 )
 
 
-def mark_datelines(text: str, candidates: list[Candidate]) -> list[Candidate]:
-    """A line opening "SEOUL, South Korea (AP) -" or "LONDON 1996-08-30" names a place first,
-    even one the gazetteer does not know, as long as the state or country after it is known."""
+def mark_datelines(
+    text: str, candidates: list[Candidate], date_starts: frozenset[int] = frozenset()
+) -> list[Candidate]:
+    """A line opening "SEOUL, South Korea (AP) -" or "OSLO, March 3 -" names a place first,
+    even one the gazetteer does not know, as long as the state or country after it is known.
+
+    The place in capitals must be followed by a comma, a credit, a dash, or a date: one written
+    out, or any the model found (`date_starts`, where its date spans begin).
+    """
     datelines: dict[tuple[int, int], Candidate] = {}
     for found in _DATELINE.finditer(text):
+        if not (_AFTER_DATELINE.match(text, found.end()) or found.end() in date_starts):
+            continue
         region = found.group(2)
         if lookup_place(found.group(1)) or (region and lookup_place(region)):
             datelines[found.span(1)] = Candidate(*found.span(1), "location", sure=True)

@@ -16,12 +16,22 @@ from search.entities.acronyms import apply_acronyms, find_acronyms
 from search.entities.entity_types import (
     fix_types,
     person_tokens,
+    retype_competitors,
+    retype_firms,
     retype_person_words,
     short_person_names,
     vote_types,
 )
 from search.entities.gazetteer import canonical_place, load_tables, lookup_alias, lookup_place
-from search.entities.junk import ends_a_job_title, in_shouting, is_junk
+from search.entities.junk import (
+    ends_a_job_title,
+    in_shouting,
+    is_junk,
+    is_topic_slug,
+    is_torn_possessive,
+    starts_a_job_title,
+)
+from search.entities.keys import entity_key
 from search.entities.missed_names import find_missed, mark_datelines
 from search.entities.spans import Candidate, folding_key
 from search.entities.trimming import split_span, trim_span
@@ -46,6 +56,8 @@ LABEL_TYPES: Final[dict[str, EntityType]] = {
     "FAC": "location",
     "NORP": "group",
 }
+#: Labels of dates: no names, but a date after a place in capitals makes a dateline.
+DATE_LABELS: Final = frozenset({"DATE", "TIME"})
 #: Labels dropped unless the gazetteer knows the name as a place ("Kursk" read as a PRODUCT).
 RESCUABLE_LABELS: Final = frozenset({"PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"})
 
@@ -66,6 +78,7 @@ class NormalizedMention:
 def normalize_mentions(text: str, spans: Iterable[tuple[int, int, str]]) -> list[NormalizedMention]:
     """From the model's (start, end, label) spans to typed, named, keyed mentions, in text order."""
     spans = list(spans)
+    date_starts = frozenset(start for start, _, label in spans if label in DATE_LABELS)
     candidates = [
         Candidate(start, end, LABEL_TYPES.get(label))
         for start, end, label in spans
@@ -73,8 +86,10 @@ def normalize_mentions(text: str, spans: Iterable[tuple[int, int, str]]) -> list
     ]
     candidates = [piece for c in candidates for piece in split_span(text, c)]
     candidates = _trimmed(text, candidates)
-    candidates = mark_datelines(text, candidates)
+    candidates = mark_datelines(text, candidates, date_starts)
     candidates = fix_types(text, candidates, set(person_tokens(text, candidates)))
+    candidates = retype_firms(text, candidates)
+    candidates = retype_competitors(text, candidates)
     candidates = retype_person_words(text, candidates, short_person_names(text, candidates))
     candidates = vote_types(text, candidates)
     candidates = apply_acronyms(text, candidates, find_acronyms(text, candidates))
@@ -102,6 +117,9 @@ def _trimmed(text: str, candidates: Iterable[Candidate]) -> list[Candidate]:
             or ((start, end) != (candidate.start, candidate.end) and is_junk(untrimmed))
             or in_shouting(text, start, end)
             or ends_a_job_title(text, start, end)
+            or (candidate.type == "agency" and starts_a_job_title(text, start, end))
+            or is_torn_possessive(text, start, end)
+            or (is_topic_slug(text, start, end) and not lookup_place(text[start:end]))
         ):
             continue
         kept.append(candidate.moved(start, end))
@@ -111,13 +129,7 @@ def _trimmed(text: str, candidates: Iterable[Candidate]) -> list[Candidate]:
 def _named(text: str, candidates: list[Candidate]) -> list[NormalizedMention]:
     """Typed candidates in text order, each with its canonical name, key and country."""
     short_to_full = short_person_names(text, candidates)
-    located = [c for c in candidates if c.type == "location"]
-    mentioned = frozenset(
-        place.name
-        for c in located
-        for place in lookup_place(text[c.start : c.end])[:1]
-        if place.kind == "country"
-    )
+    context = _country_context(text, [c for c in candidates if c.type == "location"])
     mentions = []
     for c in sorted(candidates, key=lambda c: c.start):
         if c.type is None:
@@ -127,15 +139,35 @@ def _named(text: str, candidates: list[Candidate]) -> list[NormalizedMention]:
         if c.type == "person":
             name = canonical_person(name, short_to_full)
         elif c.type == "location":
-            name, country = canonical_place(name, mentioned)
+            name, country = canonical_place(name, context.get(folding_key(name), frozenset()))
         else:
             alias = lookup_alias(name)
             if alias is not None and alias.type == c.type:
                 name = alias.name
         mentions.append(
-            NormalizedMention(c.start, c.end, surface, c.type, name, folding_key(name), country)
+            NormalizedMention(
+                c.start, c.end, surface, c.type, name, entity_key(name, c.type), country
+            )
         )
     return mentions
+
+
+def _country_context(text: str, located: list[Candidate]) -> dict[str, frozenset[str]]:
+    """Per place name, the countries the article's *other* places lie in: "Georgia" beside
+    "Atlanta" or "Texas" is the US state, beside "Tbilisi" the country."""
+    countries: dict[str, set[str]] = {}
+    for c in located:
+        surface = text[c.start : c.end]
+        found = countries.setdefault(folding_key(surface), set())
+        for place in lookup_place(surface)[:1]:
+            if place.country is not None:
+                found.add(place.country)
+    return {
+        key: frozenset(
+            country for other, found in countries.items() if other != key for country in found
+        )
+        for key in countries
+    }
 
 
 def canonical_person(surface: str, short_to_full: dict[str, str]) -> str:

@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from typing import Final
 
 from search.entities.gazetteer import is_location_alias, lookup_place
-from search.entities.spans import POSSESSIVE, Candidate, wordset
+from search.entities.junk import WIRE_ABBREVIATIONS
+from search.entities.spans import POSSESSIVE, Candidate, folding_key, wordset
 from search.models import EntityType
 
 # --- Splitting -----------------------------------------------------------------------------------
@@ -69,7 +70,8 @@ _TITLES: Final = wordset(
     rev reverend father sister brother sheikh ayatollah imam rabbi chairman chairwoman chief
     ambassador spokesman spokeswoman spokesperson leader coach st broadcaster journalist reporter
     correspondent columnist editor actor actress singer author writer director producer officer
-    detective inspector constable commissioner superintendent deputy dean analyst lawyer attorney"""
+    detective inspector constable commissioner superintendent deputy dean analyst lawyer attorney
+    treasurer undersecretary"""
 )
 _NAME_PARTICLES: Final = wordset(
     "al el bin ibn bint da de del della der di du la le van von ter ten dos das abu"
@@ -85,7 +87,8 @@ def trim_span(
     text: str, start: int, end: int, type_: EntityType | None = None
 ) -> tuple[int, int] | None:
     """Cut what is not part of a name: punctuation, a possessive, a leading determiner or title,
-    and trailing lower-case or numeric words ("Interfax news agency", "Kursk region", "Durham 114").
+    and trailing lower-case, numeric or figure words ("Tass news agency", "Kursk region", "Leeds
+    312", "U.S. Dlrs").
     """
     previous = (-1, -1)
     while (start, end) != previous and start < end:
@@ -143,6 +146,7 @@ def _trim_words(
         first += 1
     while last > first and (
         _SCORE.match(word(last))
+        or folding_key(word(last)) in WIRE_ABBREVIATIONS
         or not (word(last)[0].isdigit() or any(char.isupper() for char in word(last)))
     ):
         last -= 1  # "Kursk region" loses "region"; "Abu Mahdi al-Muhandis" keeps "al-Muhandis"

@@ -1,7 +1,9 @@
 """An article's entity fields: the model call, then normalisation and date resolution, composed.
 
 `Enricher` holds the loaded model and streams articles through it in batches; `build_enrichment`
-is the pure part, so it can be tested with hand-made spans and no model.
+is the pure part, so it can be tested with hand-made spans and no model. Both read the body as
+`prepared_text` gives it (wraps undone, tables blanked, same length), so offsets stay those of the
+stored body, and mention surfaces are always taken from the body itself.
 """
 
 from __future__ import annotations
@@ -15,8 +17,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from search.entities.extraction import RawEntity, extract, load_model
-from search.entities.normalize import NormalizedMention, load_tables, normalize_mentions
-from search.ingest.dates import resolve_date_mention
+from search.entities.keys import entity_key
+from search.entities.normalize import (
+    DATE_LABELS,
+    NormalizedMention,
+    load_tables,
+    normalize_mentions,
+)
+from search.entities.wiretext import prepare_for_ner
+from search.ingest.date_mentions import resolve_date_mention
 from search.models import DateMention, EntitiesStatus, Entity, EntityType, Mention
 
 log = logging.getLogger(__name__)
@@ -25,8 +34,6 @@ log = logging.getLogger(__name__)
 #: names long before (the longest interviews run to about 100,000 characters).
 MAX_MODEL_CHARS = 300_000
 
-#: spaCy labels whose spans are dates to resolve rather than names.
-DATE_LABELS = frozenset({"DATE", "TIME"})
 _CLOCK_AFTER = re.compile(r"\s*(?:UTC|GMT|Z\b|hours\b|hrs\b|h\b|local\b|[A-Z]{2}T\b|[A-Z]ST\b)")
 
 
@@ -38,6 +45,8 @@ class EnrichInput:
     title: str = ""
     language: str | None = "en"
     published_at: datetime | None = None
+    #: The publisher ("Reuters", "Wikinews"): its own name is no entity of its articles.
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,34 +80,45 @@ class Enricher:
 
     def enrich_many(self, items: Iterable[EnrichInput]) -> Iterator[Enrichment]:
         """Enrich a stream of articles, yielding results in input order."""
-        for_texts, for_results = itertools.tee(items)
+        prepared = ((item, prepared_text(item)) for item in items)
+        for_texts, for_results = itertools.tee(prepared)
         # Other languages still pass through the pipe, as empty text, to keep the order simple.
-        texts = (
-            item.text[:MAX_MODEL_CHARS] if is_english(item.language) else "" for item in for_texts
-        )
+        texts = (text[:MAX_MODEL_CHARS] for _, text in for_texts)
         spans = extract(texts, batch_size=self.batch_size, n_process=self.n_process)
-        for item, found in zip(for_results, spans, strict=True):
-            yield _enrich_safely(item, found)
+        for (item, text), found in zip(for_results, spans, strict=True):
+            yield _enrich_safely(item, found, text)
 
     def enrich(self, item: EnrichInput) -> Enrichment:
         """Enrich one article (tests, single API uploads)."""
         return next(self.enrich_many([item]))
 
 
-def _enrich_safely(item: EnrichInput, spans: Sequence[RawEntity]) -> Enrichment:
+def prepared_text(item: EnrichInput) -> str:
+    """What the model reads of an article: its body fit for NER; nothing for other languages."""
+    return prepare_for_ner(item.text) if is_english(item.language) else ""
+
+
+def _enrich_safely(item: EnrichInput, spans: Sequence[RawEntity], prepared: str) -> Enrichment:
     try:
-        return build_enrichment(item, spans)
+        return build_enrichment(item, spans, prepared)
     except Exception:  # one odd article must not stop an ingest; its status says so
         log.exception("entity normalisation failed")
         return Enrichment(status="failed")
 
 
-def build_enrichment(item: EnrichInput, spans: Sequence[RawEntity]) -> Enrichment:
-    """Turn one article's model spans into its entity and date fields."""
+def build_enrichment(
+    item: EnrichInput, spans: Sequence[RawEntity], prepared: str | None = None
+) -> Enrichment:
+    """Turn one article's model spans into its entity and date fields.
+
+    `prepared` is the text the model read (`prepared_text`, computed here when not given): names
+    come from it, so a name torn across a wrapped line reads whole; surfaces come from the body.
+    """
     if not is_english(item.language):
         return Enrichment(status="skipped_language")
-    names = [(s.start, s.end, s.label) for s in spans if s.label not in DATE_LABELS]
-    entities = group_entities(normalize_mentions(item.text, names))
+    text = prepared_text(item) if prepared is None else prepared
+    mentions = normalize_mentions(text, [(s.start, s.end, s.label) for s in spans])
+    entities = group_entities(_in_body(item, mentions))
     date_mentions = resolve_dates(item.text, spans, item.published_at)
     return Enrichment(
         persons=_names(entities, "person"),
@@ -110,6 +130,26 @@ def build_enrichment(item: EnrichInput, spans: Sequence[RawEntity]) -> Enrichmen
         dates_mentioned=sorted({mention.date_from for mention in date_mentions}),
         date_mentions=date_mentions,
     )
+
+
+def _in_body(item: EnrichInput, mentions: Iterable[NormalizedMention]) -> list[NormalizedMention]:
+    """Mentions with their surface as the body writes it, less the publisher's own name."""
+    publisher = _publisher_keys(item.source)
+    return [
+        NormalizedMention(
+            m.start, m.end, item.text[m.start : m.end], m.type, m.name, m.key, m.country
+        )
+        for m in mentions
+        if m.key not in publisher
+    ]
+
+
+def _publisher_keys(source: str | None) -> frozenset[str]:
+    """Keys a publisher's name takes in its copy: "Reuters", and the wire's old "Reuter"."""
+    if not source:
+        return frozenset()
+    key = entity_key(source, "agency")
+    return frozenset({key, key.removesuffix("s"), f"{key}s"}) - {""}
 
 
 def group_entities(mentions: Iterable[NormalizedMention]) -> list[Entity]:
@@ -147,7 +187,7 @@ def resolve_dates(
         phrase = text[span.start : span.end]
         if _CLOCK_AFTER.match(text, span.end) and phrase.strip().isdigit():
             continue  # "(1620 UTC)" is a time of day, not the year 1620
-        resolved = resolve_date_mention(phrase, published)
+        resolved = resolve_date_mention(" ".join(phrase.split()), published)
         if resolved is not None:
             mentions.append(
                 DateMention(

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from search.entities.entity_types import fix_type, retype_person_words, vote_types
+from search.entities.entity_types import (
+    fix_type,
+    retype_competitors,
+    retype_firms,
+    retype_person_words,
+    vote_types,
+)
 from search.entities.spans import Candidate
+from search.models import EntityType
 
 
 def test_a_known_city_read_as_a_person_is_a_location() -> None:
@@ -58,3 +65,105 @@ def test_strong_evidence_outvotes_the_majority() -> None:
         Candidate(19, 25, "person"),
     ]
     assert [c.type for c in vote_types(text, candidates)] == ["location"] * 3
+
+
+def test_a_name_read_as_often_an_organisation_and_never_shortened_is_the_organisation() -> None:
+    text = "Plaid Gwerin won. Plaid Gwerin leads."
+    second = text.index("Plaid", 1)
+    candidates = [Candidate(0, 12, "person"), Candidate(second, second + 12, "agency")]
+    assert [c.type for c in vote_types(text, candidates)] == ["agency"] * 2
+
+
+def test_a_full_name_whose_surname_is_used_alone_is_a_person() -> None:
+    text = "Nadia Korsgaard spoke. Nadia Korsgaard left. Korsgaard said."
+    second, alone = text.index("Nadia", 1), text.rindex("Korsgaard")
+    candidates = [
+        Candidate(0, 15, "agency"),
+        Candidate(second, second + 15, "agency"),
+        Candidate(alone, alone + 9, "person"),
+        Candidate(0, 15, "person"),
+    ]
+    assert {c.type for c in vote_types(text, candidates)} == {"person"}
+
+
+def test_a_surname_also_read_as_a_small_town_is_a_person() -> None:
+    text = "Obama, Obama"
+    candidates = [Candidate(0, 5, "location"), Candidate(7, 12, "person")]
+    assert [c.type for c in vote_types(text, candidates)] == ["person"] * 2
+
+
+def test_an_unknown_place_also_read_as_a_person_keeps_the_majority() -> None:
+    text = "Tolliver, Tolliver, Tolliver"
+    candidates = [Candidate(0, 8, "location"), Candidate(10, 18, "location")]
+    candidates.append(Candidate(20, 28, "person"))
+    assert [c.type for c in vote_types(text, candidates)] == ["location"] * 3
+
+
+def test_a_big_city_known_by_an_older_spelling_is_not_a_person() -> None:
+    assert fix_type("Bombay", "person", set()) == "location"
+
+
+def test_initials_alone_are_no_person() -> None:
+    assert fix_type("N.Z.", "person", set()) is None
+    assert fix_type("J.P. Morgan", "person", set()) == "person"
+
+
+def test_a_person_named_firm_is_an_agency_in_every_mention() -> None:
+    text = "Advisers J.R. Tollard and Co said J.R. Tollard expected a bid."
+    first, second = text.index("J.R."), text.rindex("J.R.")
+    candidates = [
+        Candidate(first, first + 12, "person"),
+        Candidate(second, second + 12, "person"),
+    ]
+    assert [c.type for c in retype_firms(text, candidates)] == ["agency", "agency"]
+    assert fix_type("Courier Corp", "person", set()) == "agency"
+
+
+def test_a_name_in_apposition_to_a_company_noun_is_the_company() -> None:
+    text = "the state oil company Zephyra said Zephyra would drill"
+    first, second = text.index("Zephyra"), text.rindex("Zephyra")
+    candidates = [Candidate(first, first + 7, "person"), Candidate(second, second + 7, "person")]
+    assert [c.type for c in retype_firms(text, candidates)] == ["agency", "agency"]
+
+
+def _typed(text: str, names: dict[str, EntityType]) -> list[Candidate]:
+    return [Candidate(text.index(n), text.index(n) + len(n), t) for n, t in names.items()]
+
+
+def test_names_in_a_list_with_a_country_in_brackets_are_competitors() -> None:
+    text = (
+        "1. Marta Vellinger (Norway) 4:02.11\n"
+        "2. Oksana Dravetz (Ukraine) 4:03.50\n"
+        "Dravetz said Marta Vellinger had been the stronger."
+    )
+    candidates = [
+        *_typed(text, {"Marta Vellinger": "agency", "Oksana Dravetz": "person"}),
+        Candidate(text.rindex("Marta"), text.rindex("Marta") + 15, "agency"),
+    ]
+    retyped = retype_competitors(text, candidates)
+    assert [c.type for c in retyped] == ["person", "person", "person"]
+    assert retyped[0].sure
+    assert retyped[2].sure
+
+
+def test_one_firm_with_its_country_of_registration_is_no_list() -> None:
+    text = "The group now includes Tollard Overseas Finance (Jersey), the report said."
+    candidates = _typed(text, {"Tollard Overseas Finance": "agency"})
+    assert retype_competitors(text, candidates) == candidates
+
+
+def test_clubs_and_firms_in_a_list_keep_their_type() -> None:
+    text = (
+        "Zephyra Holdings (Norway) 12.5, Dinamo Kyiv (Ukraine) 11.0, "
+        "Tollard Coal (Canada) Ltd 9.1, Vellinger Bank (Norway) 8.0"
+    )
+    candidates = _typed(
+        text,
+        {
+            "Zephyra Holdings": "agency",
+            "Dinamo Kyiv": "agency",
+            "Tollard Coal": "agency",
+            "Vellinger Bank": "agency",
+        },
+    )
+    assert [c.type for c in retype_competitors(text, candidates)] == ["agency"] * 4

@@ -42,3 +42,13 @@ def test_person_aliases_fold_spelling_variants() -> None:
         alias = lookup_alias(variant)
         assert alias is not None
         assert (alias.type, alias.name) == ("person", "Volodymyr Zelensky")
+
+
+def test_news_style_state_abbreviations_name_the_state() -> None:
+    assert canonical_place("Calif.", frozenset()) == ("California", "United States")
+    assert canonical_place("N.J.", frozenset()) == ("New Jersey", "United States")
+
+
+def test_a_state_sharing_a_country_name_follows_the_article_country() -> None:
+    assert canonical_place("Georgia", frozenset({"United States"})) == ("Georgia", "United States")
+    assert canonical_place("Georgia", frozenset()) == ("Georgia", "Georgia")

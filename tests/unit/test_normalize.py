@@ -59,17 +59,17 @@ def test_mentions_keep_offsets_into_the_text() -> None:
 
 
 def test_a_name_the_model_found_once_is_found_again() -> None:
-    text = "Alexander Lebed arrived. Officials said Lebed would stay in Grozny."
-    spans = [span_of(text, "Alexander Lebed", "PERSON"), span_of(text, "Grozny", "GPE")]
+    text = "Anatoly Vereshchagin arrived. Officials said Vereshchagin would stay in Kazan."
+    spans = [span_of(text, "Anatoly Vereshchagin", "PERSON"), span_of(text, "Kazan", "GPE")]
     found = by_text(normalize_mentions(text, spans))
-    assert found["Lebed"].name == "Alexander Lebed"
+    assert found["Vereshchagin"].name == "Anatoly Vereshchagin"
 
 
 def test_a_dateline_names_a_place_even_when_the_model_saw_a_person() -> None:
-    text = "TAVILDARA, Tajikistan 1996-08-30\nTroops took Tavildara on Friday."
-    spans = [span_of(text, "TAVILDARA", "PERSON"), span_of(text, "Tavildara", "PERSON", 0)]
+    text = "KHOROG, Tajikistan, March 3 -\nTroops took Khorog on Friday."
+    spans = [span_of(text, "KHOROG", "PERSON"), span_of(text, "Khorog", "PERSON", 0)]
     mentions = normalize_mentions(text, spans)
-    assert {m.type for m in mentions if folding_key(m.text) == "tavildara"} == {"location"}
+    assert {m.type for m in mentions if folding_key(m.text) == "khorog"} == {"location"}
 
 
 def test_words_of_an_all_caps_line_are_not_names() -> None:
@@ -83,3 +83,28 @@ def test_the_office_in_a_job_title_is_not_an_agency() -> None:
     text = "US Secretary of State Mike Pompeo spoke."
     spans = [span_of(text, "State", "ORG"), span_of(text, "Mike Pompeo", "PERSON")]
     assert [m.text for m in normalize_mentions(text, spans)] == ["Mike Pompeo"]
+
+
+def test_a_state_named_like_a_country_takes_the_country_of_the_other_places() -> None:
+    text = "Farmers in Georgia and Alabama expect rain; Georgia growers agree."
+    spans = [span_of(text, "Georgia", "GPE"), span_of(text, "Alabama", "GPE")]
+    spans.append(span_of(text, "Georgia", "GPE", 1))
+    georgia = [m for m in normalize_mentions(text, spans) if m.text == "Georgia"]
+    assert {m.country for m in georgia} == {"United States"}
+
+
+def test_agency_keys_fold_the_legal_form_and_display_names_keep_it() -> None:
+    text = "Zellweger Motors Corp said on Monday that Zellweger Motors would cut jobs."
+    spans = [
+        span_of(text, "Zellweger Motors Corp", "ORG"),
+        span_of(text, "Zellweger Motors", "ORG", 1),
+    ]
+    mentions = normalize_mentions(text, spans)
+    assert [m.key for m in mentions] == ["zellweger motors", "zellweger motors"]
+    assert mentions[0].name == "Zellweger Motors Corp"
+
+
+def test_wire_figures_at_the_end_of_a_span_are_cut() -> None:
+    text = "The U.S. Dlrs rose."
+    (mention,) = normalize_mentions(text, [span_of(text, "U.S. Dlrs", "PERSON")])
+    assert (mention.text, mention.type) == ("U.S.", "location")

@@ -1,0 +1,39 @@
+"""The key every mention of one entity shares, within an article and across the archive.
+
+Extraction groups an article's mentions by it and the registry resolves identities by it, so it
+is computed in this one place. A person or place keys by its folded spelling; an agency also
+sheds its legal form, because wire copy writes "Chrysler Corp", "Chrysler Corp." and "Chrysler"
+for one company.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from search.entities.spans import folding_key, wordset
+from search.models import EntityType
+
+#: Legal forms of companies, folded as `folding_key` writes them. A small table rather than a
+#: library: `rigour`'s list (OpenSanctions) leaves out "Corp" and "Co", the forms wire copy uses
+#: most, because in its sanctions lists those words are too often part of the name itself.
+LEGAL_FORMS: Final = wordset(
+    """inc incorporated corp corporation co company cos ltd limited plc llc llp lp pty pte
+    ag sa nv bv gmbh kgaa se spa srl sarl sas kk oy oyj ab asa as bhd tbk"""
+)
+
+
+def entity_key(name: str, type_: EntityType) -> str:
+    """The identity key of a name of this type: "General Motors Corp" and "General Motors" share
+    one as agencies; a name that is nothing but a legal form keeps it."""
+    key = folding_key(name)
+    if type_ != "agency":
+        return key
+    words = key.split()
+    while len(words) > 1 and words[-1] in LEGAL_FORMS:
+        words.pop()
+    return " ".join(words)
+
+
+def is_legal_form(word: str) -> bool:
+    """ "Inc.", "GmbH", "Corp": a company's legal form, which names nothing on its own."""
+    return folding_key(word) in LEGAL_FORMS
