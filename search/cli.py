@@ -127,9 +127,44 @@ def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    if args.task == "facets":
+        from search.evaluation.facets import report
+        from search.index.client import sync_client
+
+        tagged = Path(args.tagged) if args.tagged else None
+        client = sync_client(settings)
+        _print(report(client, settings.index, Path(args.file), top=args.top, tagged=tagged))
+        return 0
     from search.evaluation.ner import run_ner_eval
 
     _print(run_ner_eval(Path(args.file)))
+    return 0
+
+
+def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
+    from search.entities import editing
+    from search.entities.consolidate import consolidate
+    from search.index.client import sync_client
+
+    client = sync_client(settings)
+    if args.action == "consolidate":
+        _print(consolidate(client, settings.index))
+    elif args.action == "export":
+        docs = editing.export_curated(client, settings.index)
+        text = json.dumps(docs, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+        Path(args.file).write_text(text, encoding="utf-8")
+        print(f"{len(docs)} curated entities written to {args.file}")
+    elif args.action == "import":
+        docs = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        entry = editing.import_curated(client, settings.index, docs, actor="cli")
+        print(f"{len(docs)} entities imported; {entry.articles_updated} articles re-resolved")
+    else:
+        for entry in editing.audit_log(client, settings.index, size=args.size):
+            reverted = f" (reverted by {entry.reverted_by})" if entry.reverted_by else ""
+            print(
+                f"{entry.at:%Y-%m-%d %H:%M} {entry.id} {entry.actor}: {entry.action} "
+                f"{', '.join(entry.entity_ids)} {entry.reason}{reverted}"
+            )
     return 0
 
 
@@ -203,10 +238,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=cmd_enrich)
 
-    p = sub.add_parser("eval", help="evaluate entity extraction")
-    p.add_argument("task", choices=["ner"])
-    p.add_argument("file", help="CoNLL-2003 file")
+    p = sub.add_parser("eval", help="evaluate entity extraction and the facets of an index")
+    p.add_argument("task", choices=["ner", "facets"])
+    p.add_argument("file", help="ner: a CoNLL-2003 file; facets: a labels JSON file")
+    p.add_argument("--top", type=int, default=50, help="facets: how many top values to judge")
+    p.add_argument("--tagged", help="facets: Reuters-21578 NDJSON, for recall of its tags")
     p.set_defaults(run=cmd_eval)
+
+    p = sub.add_parser("entities", help="the entity registry: consolidate, export, import, log")
+    p.add_argument("action", choices=["consolidate", "export", "import", "log"])
+    p.add_argument("file", nargs="?", help="export/import: the curated entities' JSON file")
+    p.add_argument("--size", type=int, default=50, help="log: how many corrections")
+    p.set_defaults(run=cmd_entities)
 
     for name, run, help_text in (
         ("serve", cmd_serve, "run the API and web UI"),

@@ -41,6 +41,23 @@ FACET_FIELDS: Final[dict[str, str]] = {
     "language": LANGUAGE,
 }
 
+#: Entity facets count identities: "<registry id>|<canonical name>" per entity, so a bucket
+#: carries the identity and the name to show, and no second lookup is needed. Re-resolution
+#: after a correction rewrites these with the names, so one identity is one bucket.
+FACET_COUNT_FIELDS: Final[dict[str, str]] = {
+    "person": "person_facets",
+    "agency": "agency_facets",
+    "location": "location_facets",
+}
+IDENTITY_SEPARATOR: Final = "|"
+#: The registry ids of an article's entities, per type: what an entity page filters on.
+ENTITY_ID_FIELDS: Final[dict[str, str]] = {
+    "person": "person_ids",
+    "agency": "agency_ids",
+    "location": "location_ids",
+    "group": "group_ids",
+}
+
 #: Field prefixes a journalist may type in a query (`title:`, `person:` ...) -> fields searched.
 QUERY_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "title": (TITLE,),

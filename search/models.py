@@ -26,7 +26,11 @@ class Entity(BaseModel):
 
     type: EntityType
     name: str = Field(description="Canonical display form, e.g. 'Volodymyr Zelensky'.")
-    key: str = Field(description="Folding key: corpus-wide identity of the name.")
+    key: str = Field(description="Folding key of the extracted name: what the registry resolves.")
+    id: str | None = Field(None, description="The registry identity this entity resolved to.")
+    extracted_type: EntityType | None = Field(
+        None, description="The type extraction gave, when an editor's correction changed it."
+    )
     country: str | None = Field(None, description="For locations: the country they lie in.")
     mentions: list[Mention] = Field(default_factory=list)
 
@@ -78,6 +82,17 @@ class Article(BaseModel):
     locations: list[str] = Field(default_factory=list)
     countries: list[str] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=list)
+    person_ids: list[str] = Field(default_factory=list)
+    agency_ids: list[str] = Field(default_factory=list)
+    location_ids: list[str] = Field(default_factory=list)
+    group_ids: list[str] = Field(default_factory=list)
+    person_facets: list[str] = Field(default_factory=list)
+    agency_facets: list[str] = Field(default_factory=list)
+    location_facets: list[str] = Field(default_factory=list)
+    group_facets: list[str] = Field(default_factory=list)
+    entity_keys: list[str] = Field(
+        default_factory=list, description="Extracted name keys, to find what a correction touches."
+    )
     dates_mentioned: list[date] = Field(default_factory=list)
     date_mentions: list[DateMention] = Field(default_factory=list)
     entities: list[Entity] = Field(default_factory=list)

@@ -14,6 +14,7 @@ import pytest
 from opensearchpy import OpenSearch
 
 from search import localnode
+from search.entities.store import drop_registry
 from search.index import schema
 from search.index.client import sync_client
 from search.settings import Settings
@@ -82,3 +83,4 @@ def settings(node_settings: Settings, os_client: OpenSearch) -> Iterator[Setting
         yield test_settings
     finally:
         schema.drop(os_client, alias)
+        drop_registry(os_client, alias)

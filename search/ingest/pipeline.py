@@ -7,7 +7,7 @@ import logging
 import re
 import sys
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +19,7 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import TransportError
 
+from search.entities.resolver import Resolver, with_entities
 from search.index.bulk import (
     BulkDoc,
     BulkPolicy,
@@ -34,6 +35,9 @@ from search.models import Article, RawRecord
 
 log = logging.getLogger(__name__)
 BATCH = 256
+#: Content hashes of the run kept in memory, the most recent ones: enough to cover what the
+#: index cannot show yet (written less than a refresh ago); older ones the index lookup finds.
+SEEN_HASHES = 100_000
 #: A lone UTF-16 surrogate: JSON can spell one (`"\ud800"`, e.g. an emoji cut in half) and a
 #: non-UTF-8 file name decodes to one, but no UTF-8 text can hold it, so hashing, indexing or
 #: writing a dead letter would raise and end the whole run.
@@ -59,6 +63,8 @@ class IngestSummary:
     dead_letter: str | None = None
     duplicate_examples: list[dict[str, str]] = field(default_factory=list)
     reached_opensearch: bool = False
+    #: What the archive-wide consolidation after the run did (short forms merged, ambiguous).
+    entities: dict[str, int] = field(default_factory=dict)
 
     @property
     def stored(self) -> int:
@@ -82,18 +88,14 @@ class IngestSummary:
             "docs_per_s": self.docs_per_s,
             "dead_letter": self.dead_letter,
             "duplicate_examples": self.duplicate_examples,
+            "entities": dict(self.entities),
         }
 
 
 def apply_enrichment(article: Article, found: Enrichment) -> Article:
-    return article.model_copy(
+    """The article with its extracted entities (not yet resolved to identities) and dates."""
+    return with_entities(article, found.entities).model_copy(
         update={
-            "persons": found.persons,
-            "agencies": found.agencies,
-            "locations": found.locations,
-            "countries": found.countries,
-            "groups": found.groups,
-            "entities": found.entities,
             "dates_mentioned": found.dates_mentioned,
             "date_mentions": found.date_mentions,
             "entities_status": found.status,
@@ -172,15 +174,19 @@ class Ingestor:
         max_body_bytes: int = 5_000_000,
         policy: BulkPolicy | None = None,
         progress: bool = False,
+        resolver: Resolver | None = None,
+        seen_hashes: int = SEEN_HASHES,
     ) -> None:
         self._client = client
         self._index = index
         self._enricher = enricher
+        self._resolver = resolver
         self._dead = dead_letters
         self._defaults = defaults or Defaults()
         self._max_body = max_body_bytes
         self._writer = BulkWriter(client, index, policy)
-        self._seen_hashes: dict[str, str] = {}
+        self._seen_hashes: OrderedDict[str, str] = OrderedDict()  # content hash -> first id
+        self._seen_max = max(seen_hashes, BATCH)
         self._progress = Progress(progress)
         self.summary = IngestSummary(dead_letter=str(dead_letters.path))
         self._warnings: Counter[str] = Counter()
@@ -231,7 +237,9 @@ class Ingestor:
             self._warnings.update(outcome.warnings)
             ready.append((item.location, outcome.article))
         fresh = self._drop_unchanged(self._drop_duplicates(ready))
-        docs = (BulkDoc(a.id, to_document(a), ref=loc) for loc, a in self._enrich(fresh))
+        docs = (
+            BulkDoc(a.id, to_document(a), ref=loc) for loc, a in self._resolve(self._enrich(fresh))
+        )
         for result in self._writer.write(docs):
             if result.outcome == "failed":
                 self._dead.add(
@@ -251,7 +259,11 @@ class Ingestor:
     def _enrich(self, ready: list[tuple[str, Article]]) -> list[tuple[str, Article]]:
         inputs = [
             EnrichInput(
-                text=a.body, title=a.title, language=a.language, published_at=a.published_at
+                text=a.body,
+                title=a.title,
+                language=a.language,
+                published_at=a.published_at,
+                source=a.source,
             )
             for _, a in ready
         ]
@@ -260,6 +272,20 @@ class Ingestor:
             (location, apply_enrichment(article, enrichment))
             for (location, article), enrichment in zip(ready, found, strict=True)
         ]
+
+    def _resolve(self, enriched: list[tuple[str, Article]]) -> list[tuple[str, Article]]:
+        """Entities mapped to registry identities; if the registry cannot be reached, the
+        articles are indexed with unresolved entities (a warning; `newsroom entities
+        consolidate` or a re-enrichment resolves them later) rather than not at all."""
+        if self._resolver is None or not enriched:
+            return enriched
+        try:
+            resolved = self._resolver.resolve_articles([a for _, a in enriched])
+        except (OSConnectionError, TransportError):
+            log.warning("entity registry unreachable: %d articles left unresolved", len(enriched))
+            self._warnings["entities_unresolved"] += len(enriched)
+            return enriched
+        return [(location, a) for (location, _), a in zip(enriched, resolved, strict=True)]
 
     def _drop_unchanged(self, articles: list[tuple[str, Article]]) -> list[tuple[str, Article]]:
         """Skip what is already stored exactly so: re-reading an archive costs no NER.
@@ -290,22 +316,30 @@ class Ingestor:
         """Keep the first copy of each text; a copy under another id is counted, not indexed."""
         hashes = [a.content_hash for _, a in articles if a.content_hash not in self._seen_hashes]
         try:
-            known = existing_ids_by_hash(self._client, self._index, sorted(set(hashes)))
+            known = existing_ids_by_hash(self._client, self._index, hashes)
         except (OSConnectionError, TransportError):
             known = {}  # the bulk step will wait for the cluster; duplicates then fall to ids
         kept: list[tuple[str, Article]] = []
         for location, article in articles:
             first = self._seen_hashes.get(article.content_hash) or known.get(article.content_hash)
             if first is not None and first != article.id:
+                self._remember(article.content_hash, first)
                 self.summary.duplicates += 1
                 if len(self.summary.duplicate_examples) < 50:
                     self.summary.duplicate_examples.append(
                         {"id": article.id, "duplicate_of": first, "location": location}
                     )
                 continue
-            self._seen_hashes[article.content_hash] = article.id
+            self._remember(article.content_hash, first or article.id)
             kept.append((location, article))
         return kept
+
+    def _remember(self, content_hash: str, article_id: str) -> None:
+        """Keep the hash as the most recent, forgetting the oldest beyond the bound."""
+        self._seen_hashes[content_hash] = article_id
+        self._seen_hashes.move_to_end(content_hash)
+        while len(self._seen_hashes) > self._seen_max:
+            self._seen_hashes.popitem(last=False)
 
 
 def default_dead_letter_path(folder: Path, now: datetime | None = None) -> Path:

@@ -11,6 +11,8 @@ from typing import Any
 
 from opensearchpy import helpers
 
+from search.entities.consolidate import consolidate
+from search.entities.resolver import Resolver
 from search.index.bulk import BulkDoc, BulkPolicy, BulkWriter
 from search.index.client import sync_client
 from search.index.schema import ensure_index
@@ -56,7 +58,10 @@ def ingest_paths(
     published_at: str | None = None,
     dead_letter: Path | None = None,
     progress: bool = False,
+    resolve: bool = True,
 ) -> IngestSummary:
+    """Ingest files or folders into the alias; `resolve=False` leaves entities unresolved to
+    registry identities (the benchmarks' baseline, to price the resolution step)."""
     client = sync_client(settings)
     ensure_index(client, settings.index)
     enricher = shared_enricher(settings)
@@ -70,9 +75,12 @@ def ingest_paths(
             max_body_bytes=settings.max_body_bytes,
             policy=bulk_policy(settings),
             progress=progress,
+            resolver=Resolver(client, settings.index) if resolve else None,
         )
         summary = ingestor.run(read_paths(paths, fmt=fmt))
     client.indices.refresh(index=settings.index)
+    if resolve and (summary.indexed or summary.updated):
+        summary.entities = consolidate(client, settings.index)
     return summary
 
 
@@ -89,21 +97,27 @@ def reenrich_index(settings: Settings, *, batch: int = 500) -> dict[str, Any]:
     """
     client = sync_client(settings)
     enricher = shared_enricher(settings)
+    resolver = Resolver(client, settings.index)
     writer = BulkWriter(client, settings.index, bulk_policy(settings))
     outcomes: Counter[str] = Counter()
     stored = _indexed_articles(settings)
     while articles := list(islice(stored, batch)):
         inputs = [
             EnrichInput(
-                text=a.body, title=a.title, language=a.language, published_at=a.published_at
+                text=a.body,
+                title=a.title,
+                language=a.language,
+                published_at=a.published_at,
+                source=a.source,
             )
             for a in articles
         ]
         found = enricher.enrich_many(inputs)
+        enriched = [apply_enrichment(a, e) for a, e in zip(articles, found, strict=True)]
         docs = [
-            BulkDoc(a.id, to_document(apply_enrichment(a, e)), ref=a.id)
-            for a, e in zip(articles, found, strict=True)
+            BulkDoc(a.id, to_document(a), ref=a.id) for a in resolver.resolve_articles(enriched)
         ]
         outcomes.update(result.outcome for result in writer.write(docs))
     client.indices.refresh(index=settings.index)
-    return {"articles": sum(outcomes.values()), "outcomes": dict(outcomes)}
+    entities = consolidate(client, settings.index)
+    return {"articles": sum(outcomes.values()), "outcomes": dict(outcomes), "entities": entities}

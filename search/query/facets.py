@@ -14,8 +14,10 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from search.fields import (
     DATES_MENTIONED,
+    FACET_COUNT_FIELDS,
     FACET_FIELDS,
     FOLDED,
+    IDENTITY_SEPARATOR,
     PUBLISHED_AT,
     QUERY_FIELDS,
     TEXT,
@@ -87,6 +89,7 @@ class FacetValue(BaseModel):
     value: str
     count: int
     selected: bool
+    id: str | None = None
 
 
 class HistogramBucket(BaseModel):
@@ -108,10 +111,15 @@ class Histogram(BaseModel):
 
 @dataclass(frozen=True)
 class TermsFacet:
-    """A keyword facet: counted on its display form, filtered on its folded form."""
+    """A keyword facet: counted on its display form, filtered on its folded form.
+
+    Entity facets count on `count_field`, whose values are "<identity>|<canonical name>":
+    one bucket per registry identity, with the name to show in it.
+    """
 
     name: str
     field: str
+    count_field: str | None = None
 
     @property
     def folded_field(self) -> str:
@@ -126,7 +134,8 @@ class TermsFacet:
     def aggregation(self, size: int, selected: Sequence[str] = ()) -> dict[str, Any]:
         """Sub-aggregations: the top `size` values, and the exact count of each selected
         value, which may lie outside the top ones."""
-        aggs: dict[str, Any] = {"values": {"terms": {"field": self.field, "size": size}}}
+        counted = self.count_field or self.field
+        aggs: dict[str, Any] = {"values": {"terms": {"field": counted, "size": size}}}
         keys = _folded_unique(selected)
         if keys:
             filters = {key: {"term": {self.folded_field: key}} for key in keys}
@@ -148,11 +157,13 @@ class TermsFacet:
         rows: list[FacetValue] = []
         seen: set[str] = set()
         for bucket in raw.get("values", {}).get("buckets", []):
-            value = str(bucket["key"])
+            identity, value = self.identity(str(bucket["key"]))
             key = fold(value)
             seen.add(key)
             rows.append(
-                FacetValue(value=value, count=int(bucket["doc_count"]), selected=key in wanted)
+                FacetValue(
+                    value=value, count=int(bucket["doc_count"]), selected=key in wanted, id=identity
+                )
             )
         for key in _folded_unique(selected):
             if key not in seen:
@@ -160,6 +171,13 @@ class TermsFacet:
                     FacetValue(value=wanted[key], count=selected_counts.get(key, 0), selected=True)
                 )
         return rows
+
+    def identity(self, key: str) -> tuple[str | None, str]:
+        """(registry id, name) of a bucket key; plain facets have no id."""
+        if self.count_field is None or IDENTITY_SEPARATOR not in key:
+            return None, key
+        identity, _, name = key.partition(IDENTITY_SEPARATOR)
+        return identity or None, name
 
 
 def _folded_unique(values: Sequence[str]) -> list[str]:
@@ -222,7 +240,8 @@ HistogramName = Literal["published_at", "dates_mentioned"]
 
 #: Every keyword facet, in display order; keys are the names the API and the UI use.
 FACETS: Final[dict[str, TermsFacet]] = {
-    name: TermsFacet(name, field) for name, field in FACET_FIELDS.items()
+    name: TermsFacet(name, field, FACET_COUNT_FIELDS.get(name))
+    for name, field in FACET_FIELDS.items()
 }
 #: Facets whose values are named entities, for entity pages and co-occurrence.
 ENTITY_FACETS: Final = ("person", "agency", "location")

@@ -86,12 +86,19 @@ RelatedBy = Literal["significance", "frequency"]
 class RelatedEntity(BaseModel):
     value: str
     count: int
+    id: str | None = Field(None, description="Registry identity, for person/agency/location.")
     score: float | None = Field(None, description="Significance, when chosen by significance.")
 
 
 class EntityPage(BaseModel):
     facet: str
     name: str
+    id: str | None = Field(None, description="Registry identity (absent for sources).")
+    aliases: list[str] = Field(default_factory=list, description="Other names it goes by.")
+    candidates: list[str] = Field(
+        default_factory=list,
+        description="For an ambiguous short form: ids of the entities it may stand for.",
+    )
     total: int
     first_seen: datetime | None = None
     last_seen: datetime | None = None
@@ -313,16 +320,20 @@ def _display_name(hits: Sequence[Mapping[str, Any]], field_name: str, value: str
     return value
 
 
-def _buckets(agg: Mapping[str, Any], own: str | None) -> list[RelatedEntity]:
-    return [
-        RelatedEntity(
-            value=str(b["key"]),
-            count=int(b["doc_count"]),
-            score=float(b["score"]) if "score" in b else None,
+def _buckets(
+    agg: Mapping[str, Any], own: str | None, facet_name: str | None = None
+) -> list[RelatedEntity]:
+    """Rows of a terms aggregation, leaving out `own` (an id, or a folded name)."""
+    rows = []
+    for b in agg.get("buckets", []):
+        identity, value = (
+            FACETS[facet_name].identity(str(b["key"])) if facet_name else (None, str(b["key"]))
         )
-        for b in agg.get("buckets", [])
-        if own is None or fold(str(b["key"])) != own
-    ]
+        if own is not None and own in (identity, fold(value)):
+            continue
+        score = float(b["score"]) if "score" in b else None
+        rows.append(RelatedEntity(value=value, count=int(b["doc_count"]), score=score, id=identity))
+    return rows
 
 
 def _metric_datetime(agg: Mapping[str, Any]) -> datetime | None:
@@ -332,27 +343,33 @@ def _metric_datetime(agg: Mapping[str, Any]) -> datetime | None:
 
 
 def shape_entity_page(
-    raw: Mapping[str, Any], facet_name: str, value: str, *, related: int = 10
+    raw: Mapping[str, Any],
+    facet_name: str,
+    value: str,
+    *,
+    related: int = 10,
+    entity_id: str | None = None,
 ) -> EntityPage:
-    """Read a response to `build_entity_body(facet_name, value)`."""
+    """Read a response to `build_entity_body(facet_name, value, entity_id=...)`."""
     aggs: Mapping[str, Any] = raw.get("aggregations", {})
     hits = raw.get("hits", {}).get("hits", [])
     total = _total(raw).value
-    own = fold(value)
+    own = entity_id or fold(value)
     related_by: dict[str, RelatedBy] = {}
     related_entities: dict[str, list[RelatedEntity]] = {}
     for other in ENTITY_FACETS:
         skip = own if other == facet_name else None
-        rows = _buckets(aggs.get(f"significant_{other}", {}), skip)
+        rows = _buckets(aggs.get(f"significant_{other}", {}), skip, other)
         related_by[other] = "significance"
         if total < MIN_ARTICLES_FOR_SIGNIFICANCE or not rows:
-            rows = _buckets(aggs.get(f"frequent_{other}", {}), skip)
+            rows = _buckets(aggs.get(f"frequent_{other}", {}), skip, other)
             related_by[other] = "frequency"
         related_entities[other] = rows[:related]
     by_month = HISTOGRAMS["published_at"].parse(aggs.get("by_month", {})).buckets
     return EntityPage(
         facet=facet_name,
-        name=_display_name(hits, FACETS[facet_name].field, value),
+        name=value if entity_id else _display_name(hits, FACETS[facet_name].field, value),
+        id=entity_id,
         total=total,
         first_seen=_metric_datetime(aggs.get("first_seen", {})),
         last_seen=_metric_datetime(aggs.get("last_seen", {})),

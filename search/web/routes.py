@@ -21,19 +21,21 @@ from search.api.deps import ClientDep, ReadAccess, SettingsDep
 from search.api.errors import Problem
 from search.api.params import MAX_QUERY_CHARS, SearchParams, query_model
 from search.models import Entity
-from search.query import service
+from search.query import identities, service
 from search.query.cursor import InvalidCursor
 from search.query.request import InvalidRequestError
 from search.query.results import SearchResponse
 from search.query.syntax import QuerySyntaxError
 from search.web import charts
 from search.web.render import MARKED_TYPES, MENTION_STYLES, marked_paragraphs, safe_url
+from search.web.sessions import editor_session
 from search.web.templating import STATIC_DIR, templates
-from search.web.urls import PageState, filter_href
+from search.web.urls import PageState, entity_href, filter_href
 
 log = logging.getLogger(__name__)
 EntityFacet = Literal["person", "agency", "location", "country", "source"]
 RELATED_ARTICLES = 8
+ENTITY_TYPES = ("person", "agency", "location")
 
 
 def _validation_detail(exc: RequestValidationError) -> str:
@@ -195,8 +197,14 @@ async def entity_page(
     client: ClientDep,
     settings: SettingsDep,
 ) -> Response:
-    """A person, agency, place, country or source over time, and who appears alongside it."""
+    """A person, agency, place, country or source over time, and who appears alongside it.
+
+    A name the registry files under another (a merged short form, an old name) redirects to
+    the canonical page; a signed-in editor also gets the correction forms."""
     page = await service.entity_page(client, settings.index, facet, name)
+    if page.id is not None and (page.name != name or page.facet != facet):
+        return RedirectResponse(entity_href(page.facet, page.name), status_code=303)
+    facet = page.facet  # type: ignore[assignment]
     timeline = charts.bars(page.by_month, "month")
     timeline_links = [filter_href(facet, page.name, bar.start, bar.end) for bar in timeline]
     context = {
@@ -204,11 +212,19 @@ async def entity_page(
         "facet": facet,
         "timeline": list(zip(timeline, timeline_links, strict=True)),
         "search_href": filter_href(facet, page.name),
+        "editor": editor_session(request, settings) if page.id else None,
+        "candidates": [
+            await identities.get_entity(client, settings.index, c) for c in page.candidates
+        ],
+        "entity_types": ENTITY_TYPES,
     }
     return templates.TemplateResponse(request, "entity.html", context)
 
 
 def install(app: FastAPI) -> None:
-    """Serve the pages at the site root and their assets from /static."""
+    """Serve the pages at the site root, the editors' pages, and the assets from /static."""
+    from search.web import editor  # it builds on this module's PageRoute
+
     app.include_router(router)
+    app.include_router(editor.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -26,6 +26,7 @@ from playwright.sync_api import (
 )
 
 from search.api.app import create_app
+from search.entities.store import drop_registry
 from search.index import schema
 from search.ingest.run import ingest_paths
 from search.settings import Settings
@@ -75,6 +76,7 @@ def web_settings(
         yield settings
     finally:
         schema.drop(os_client, settings.index)
+        drop_registry(os_client, settings.index)
 
 
 @pytest.fixture(scope="session")

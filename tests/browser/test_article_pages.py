@@ -48,7 +48,7 @@ def test_a_mention_leads_to_its_entity_page_and_back_to_search(
     page.locator(".article-body a.mention-person", has_text="Volodymyr Zelensky").first.click()
     page.wait_for_url(re.compile(r"/entities/person/Volodymyr%20Zelensky$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Volodymyr Zelensky")
-    expected = api.get("/v1/entities/person/Volodymyr Zelensky").json()
+    expected = api.get("/v1/entities/person/Volodymyr Zelensky", follow_redirects=True).json()
     expect(page.locator(".stats dd").first).to_have_text(str(expected["total"]))
     assert page.locator(".timeline a.bar").count() >= 1
     expect(page.locator(".latest li.hit").first).to_be_visible()

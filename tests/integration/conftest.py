@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 
 from search.api.app import create_app
+from search.entities.store import drop_registry
 from search.index import schema
 from search.ingest.run import ingest_paths
 from search.settings import Settings
@@ -42,6 +43,7 @@ def corpus_settings(
         yield settings
     finally:
         schema.drop(os_client, alias)
+        drop_registry(os_client, alias)
 
 
 @pytest.fixture(scope="module")

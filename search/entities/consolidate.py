@@ -1,0 +1,300 @@
+"""Archive-wide short forms: "Reagan" -> Ronald Reagan, "GM" -> General Motors, decided from
+what the archive itself shows, never guessed.
+
+Articles that name only "Reagan" may be ingested before any that say "Ronald Reagan", so an
+entity for the bare surname exists until the archive links the two. The evidence is of two
+kinds: *links* (articles in which coreference mapped the short form to the full name, counted
+as the full entity's alias) and *shape* (a lone surname is the last word of a full name; an
+acronym spells the initials of a name). A short form joins the one entity at least
+`MIN_LINKS` articles link it to, or the one with `DOMINANT` times the links of any other; a
+lone surname with no such link joins the only full name it is the surname of; an agency's
+short form linked to nested names of one body ("Federal Reserve", "Federal Reserve Board")
+joins them all. Where two or more distinct entities are so linked ("Baker": James Baker,
+Howard Baker) it stays apart, with its candidates and the company each keeps recorded, and each
+article is read by the names around it (`resolution._by_context`). Entities an editor touched
+are left alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from opensearchpy import OpenSearch
+
+from search.entities import store
+from search.entities.curation import Merge, apply
+from search.entities.editing import AuditEntry, new_entry, record
+from search.entities.registry import RegistryEntity, RegistryView
+from search.entities.reresolve import reresolve_articles
+from search.entities.resolution import ID_FIELDS, initials
+
+RESOLVER: Final = "resolver"
+#: Articles that must use a short form for an entity (coreference inside the article, an
+#: acronym defined there) before the archive counts the entity as one it can stand for.
+MIN_LINKS: Final = 3
+#: A short form several entities are linked to joins the best linked when it has this many
+#: times the links of any other: "EC" for the European Community, not the Commission.
+DOMINANT: Final = 10
+#: A name read as two types takes the one with this many times the articles of the other.
+TYPE_DOMINANT: Final = 3
+#: With a single fit and fewer than MIN_LINKS links, the links needed as a share of the short
+#: form's own articles.
+SOLE_FIT_SHARE: Final = 0.05
+#: Candidates recorded for an ambiguous short form, the best linked first.
+MAX_CANDIDATES: Final = 5
+
+
+@dataclass(frozen=True)
+class Plan:
+    merges: list[tuple[str, str, str]]  # (short form id, full entity id, evidence)
+    ambiguous: dict[str, list[str]]  # short form id -> candidate ids
+
+
+def _is_short_form(entity: RegistryEntity) -> bool:
+    """One word ("Reagan", "GM", "Fed"), or an agency that a country qualifier lengthens in
+    other stories ("Agriculture Department", "U.S. Agriculture Department")."""
+    words = entity.key.split()
+    if entity.type == "agency" and len(words) > 1:
+        return True
+    if len(words) != 1 or len(words[0]) < 2 or words[0].isdigit():
+        return False
+    return entity.type in ("person", "agency", "location")
+
+
+def plan_merges(entities: Iterable[RegistryEntity]) -> Plan:
+    """Which one-word entities are short forms of one fuller entity (pure)."""
+    active = [e for e in entities if e.status == "active"]
+    by_last: dict[str, list[RegistryEntity]] = defaultdict(list)
+    by_initials: dict[str, list[RegistryEntity]] = defaultdict(list)
+    by_alias: dict[str, list[RegistryEntity]] = defaultdict(list)
+    for entity in active:
+        words = entity.key.split()
+        if len(words) > 1:
+            if entity.type == "person":
+                by_last[words[-1]].append(entity)
+            elif len(words) <= 6:
+                by_initials[initials(entity.key)].append(entity)
+            for alias in entity.aliases:
+                if alias.key != entity.key and alias.count > 0:
+                    by_alias[alias.key].append(entity)
+    merges: list[tuple[str, str, str]] = []
+    ambiguous: dict[str, list[str]] = {}
+    for short in active:
+        if short.curated or not _is_short_form(short):
+            continue
+        if " " in short.key:
+            shaped = []
+        elif short.type == "person":
+            shaped = by_last[short.key]
+        else:
+            shaped = by_initials[short.key]
+        fits = {e.id: e for e in (*shaped, *by_alias[short.key]) if e.answers_to(short.type)}
+        fits.pop(short.id, None)
+        if not fits:
+            continue
+        links = {i: _links(e, short.key) for i, e in fits.items()}
+        ranked = sorted(fits, key=lambda i: (-links[i], i))
+        joined = _decide(short, fits, links, ranked)
+        if joined:
+            merges.extend(joined)
+        elif len(fits) > 1 and " " not in short.key:
+            # A one-word name several entities answer to; a longer name that joined none is
+            # a name of its own, not an ambiguous short form.
+            ambiguous[short.id] = ranked[:MAX_CANDIDATES]
+    return Plan([*plan_retypes(active), *merges], ambiguous)
+
+
+def plan_retypes(active: Iterable[RegistryEntity]) -> list[tuple[str, str, str]]:
+    """One name extracted as two types: the archive's majority reading wins when it has
+    TYPE_DOMINANT times the articles of the other ("Labour" an agency in 159 stories and a
+    person in 30). The minority joins it, so its articles and later mentions follow."""
+    by_key: dict[str, list[RegistryEntity]] = defaultdict(list)
+    for entity in active:
+        if entity.status == "active":
+            by_key[entity.key].append(entity)
+    merges = []
+    for group in by_key.values():
+        if len(group) < 2:
+            continue
+        ranked = sorted(group, key=lambda e: (-_links(e, e.key), e.id))
+        top = ranked[0]
+        for other in ranked[1:]:
+            mine, theirs = _links(top, top.key), _links(other, other.key)
+            if other.curated or other.type == top.type or mine < TYPE_DOMINANT * max(theirs, 1):
+                continue
+            why = f"a {top.type} in {mine} articles, a {other.type} in {theirs}"
+            merges.append((other.id, top.id, why))
+    return merges
+
+
+def _decide(
+    short: RegistryEntity,
+    fits: dict[str, RegistryEntity],
+    links: dict[str, int],
+    ranked: list[str],
+) -> list[tuple[str, str, str]]:
+    """The merges one short form's evidence supports; none means it stays ambiguous."""
+    # Linked to an entity less than a DOMINANT-th as often as to the best is noise.
+    floor = max(MIN_LINKS, math.ceil(links[ranked[0]] / DOMINANT))
+    known = [i for i in ranked if links[i] >= floor]
+    if not known:
+        if len(fits) == 1 and _sole_fit(short, fits[ranked[0]], links[ranked[0]]):
+            return [(short.id, ranked[0], "the only entity it fits")]
+        return []
+    best = known[0]
+    why = f"{links[best]} articles use it for this entity"
+    if len(known) == 1 and " " in short.key:
+        # Two full names of one body ("Federal Reserve", "U.S. Federal Reserve"): the one
+        # more stories use is the name kept, so the other joins it.
+        full = fits[best]
+        if _links(short, short.key) >= _links(full, full.key) and not full.curated:
+            return [(best, short.id, f"{why}; named as most stories name it")]
+    if len(known) == 1:
+        return [(short.id, best, f"{why}, under a {DOMINANT}th as many for any other")]
+    if short.type == "agency" and all(_one_body(fits[best], fits[i]) for i in known[1:]):
+        # "Fed" used for "Federal Reserve", "Federal Reserve Board" and "U.S. Federal
+        # Reserve" alike: nested names of one body, joined with the short form.
+        others = [
+            (i, best, f"a longer or shorter name of it, both called {short.name}")
+            for i in known[1:]
+            if not fits[i].curated
+        ]
+        return [(short.id, best, f"{why} and its nested names"), *others]
+    return []
+
+
+def _one_body(a: RegistryEntity, b: RegistryEntity) -> bool:
+    """Two agencies one of whose well-used names stands whole in one of the other's."""
+    names_a = [k.split() for k in _used_keys(a)]
+    names_b = [k.split() for k in _used_keys(b)]
+    return any(_nested(x, y) for x in names_a for y in names_b)
+
+
+def _used_keys(entity: RegistryEntity) -> list[str]:
+    return [entity.key, *(a.key for a in entity.aliases if a.count >= MIN_LINKS and " " in a.key)]
+
+
+def _nested(a: list[str], b: list[str]) -> bool:
+    """One word sequence stands whole inside the other."""
+    short, long = sorted((a, b), key=len)
+    return any(long[i : i + len(short)] == short for i in range(len(long) - len(short) + 1))
+
+
+def _sole_fit(short: RegistryEntity, full: RegistryEntity, links: int) -> bool:
+    """A surname joins the only full name it ends. An acronym that spells the only name it
+    fits joins it once an article links the two; any other short form needs MIN_LINKS. Both
+    need links in proportion to the short form's own use: one story that defines "FED" as
+    something obscure does not claim two hundred stories about the Fed."""
+    if short.type == "person" and full.key.split()[-1] == short.key:
+        return True
+    own = _links(short, short.key)
+    floor = 1 if initials(full.key) == short.key else min(MIN_LINKS, own)
+    return links >= max(floor, math.ceil(SOLE_FIT_SHARE * own))
+
+
+def _links(entity: RegistryEntity, key: str) -> int:
+    alias = entity.alias(key)
+    return alias.count if alias is not None else 0
+
+
+def consolidate(client: OpenSearch, articles_alias: str) -> dict[str, int]:
+    """Plan over the whole registry, apply the merges as the resolver, record the ambiguous."""
+    registry = store.registry_alias(articles_alias)
+    client.indices.refresh(index=registry)
+    view = RegistryView(store.scan_all(client, registry))
+    plan = plan_merges(view.by_id.values())
+    now = datetime.now(UTC)
+    changes = []
+    for short_id, full_id, why in plan.merges:
+        # An earlier merge of this plan may have moved the target on, or taken the short form.
+        target = view.final(full_id)
+        if target is None or target.id == short_id or view.by_id[short_id].status != "active":
+            continue
+        change = apply(Merge(entity=short_id, into=target.id, reason=why), view, now)
+        for entity in change.after.values():
+            view.put(entity.model_copy(update={"curated": False}))
+        changes.append((new_entry("merge", RESOLVER, why, change, now), change))
+    for entry, change in changes:
+        for entity_id in change.after:
+            change.after[entity_id] = view.by_id[entity_id]
+        entry.after = [s.model_copy(update={"entity": view.by_id[s.id]}) for s in entry.after]
+    written: list[AuditEntry] = record(client, articles_alias, changes) if changes else []
+    named = {c: view.by_id[c].key for cs in plan.ambiguous.values() for c in cs}
+    context = company(client, articles_alias, named)
+    flagged = []
+    for short_id, candidates in plan.ambiguous.items():
+        known = {c: [i for i in context.get(c, []) if i != short_id] for c in candidates}
+        short = view.by_id[short_id]
+        if short.candidates != candidates or short.candidate_context != known:
+            flagged.append(
+                short.model_copy(update={"candidates": candidates, "candidate_context": known})
+            )
+    # Short forms the archive no longer finds ambiguous (one joined, or the evidence moved).
+    flagged += [
+        e.model_copy(update={"candidates": [], "candidate_context": {}})
+        for e in view.by_id.values()
+        if e.candidates and e.status == "active" and e.id not in plan.ambiguous
+    ]
+    store.write_entities(client, registry, flagged)
+    if flagged:
+        # By key too: stories a short form was read in by its company carry the reading now.
+        reresolve_articles(
+            client, articles_alias, {e.id for e in flagged}, {e.key for e in flagged}
+        )
+    return {"merged": len(written), "ambiguous": len(plan.ambiguous)}
+
+
+#: Stories an identity needs before the company it keeps can decide a short form.
+MIN_CONTEXT_ARTICLES: Final = 5
+#: Identities kept per candidate as the company it keeps.
+CONTEXT_SIZE: Final = 30
+_SEARCHES_PER_CALL: Final = 100
+
+
+def company(client: OpenSearch, articles_alias: str, ids: dict[str, str]) -> dict[str, list[str]]:
+    """For each identity, those named unusually often in the same articles, against the whole
+    archive (significant terms, one msearch per 100 identities). "United States" beside
+    everyone tells nothing; an identity seen in fewer than MIN_CONTEXT_ARTICLES stories has no
+    company worth reading a short form by. Only stories that name the identity in full (by its
+    own key) count, so a reading made by company never feeds the company it was read by."""
+    ordered = sorted(ids)
+    out: dict[str, list[str]] = {}
+    for start in range(0, len(ordered), _SEARCHES_PER_CALL):
+        chunk = ordered[start : start + _SEARCHES_PER_CALL]
+        lines: list[dict[str, Any]] = []
+        for entity_id in chunk:
+            lines.append({"index": articles_alias})
+            lines.append(_company_body(entity_id, ids[entity_id]))
+        answers = client.msearch(body=lines)["responses"]
+        for entity_id, answer in zip(chunk, answers, strict=True):
+            if int(answer.get("hits", {}).get("total", {}).get("value", 0)) < MIN_CONTEXT_ARTICLES:
+                out[entity_id] = []
+                continue
+            buckets = [
+                (b["key"], b["doc_count"])
+                for agg in answer.get("aggregations", {}).values()
+                for b in agg["buckets"]
+                if b["key"] != entity_id
+            ]
+            buckets.sort(key=lambda kv: (-kv[1], kv[0]))
+            out[entity_id] = [key for key, _ in buckets[:CONTEXT_SIZE]]
+    return out
+
+
+def _company_body(entity_id: str, key: str) -> dict[str, Any]:
+    fields = list(ID_FIELDS.values())
+    named = {"bool": {"should": [{"term": {f: entity_id}} for f in fields]}}
+    return {
+        "size": 0,
+        "track_total_hits": True,
+        "query": {"bool": {"filter": [named, {"term": {"entity_keys": key}}]}},
+        "aggs": {
+            f: {"significant_terms": {"field": f, "size": CONTEXT_SIZE, "min_doc_count": 2}}
+            for f in fields
+        },
+    }

@@ -1,0 +1,182 @@
+"""The archive's entity identities as data, and the pure rule that maps a mention key to one.
+
+One `RegistryEntity` per person, agency, location or group the archive names: its id, type,
+canonical name, the aliases (folding keys of the names it was seen under, with counts) and its
+status. Merges, blocks and retypes are state on the records (the judgements of editors and of
+the resolver, kept as data in the manner of nomenklatura), so resolving a key is a lookup that
+needs no model and no history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final, Literal
+
+from pydantic import BaseModel, Field, computed_field
+
+from search.models import EntityType
+
+EntityStatus = Literal["active", "blocked", "merged"]
+
+#: A learned (not curated) alias that is not the entity's own key resolves mentions at ingest
+#: only after this many articles linked it to the entity: one slip of in-article coreference
+#: must not send every bare "Bush" to the wrong Bush.
+MIN_ALIAS_LINKS: Final = 2
+#: Aliases kept per entity: variants beyond these are rare spellings, not identities.
+MAX_ALIASES: Final = 200
+_MAX_MERGE_HOPS: Final = 20
+
+
+class Alias(BaseModel):
+    """A name an entity goes by: its folding key, a display form, and how often it was seen.
+
+    `curated` aliases were set by an editor and outrank every learned one.
+    """
+
+    key: str
+    name: str
+    count: int = 0
+    curated: bool = False
+
+
+class RegistryEntity(BaseModel):
+    """One identity. `key` is the folding key of the name it was first extracted under."""
+
+    id: str
+    type: EntityType
+    name: str
+    key: str
+    aliases: list[Alias] = Field(default_factory=list)
+    country: str | None = None
+    status: EntityStatus = "active"
+    merged_into: str | None = None
+    #: Types this entity was extracted as before an editor retyped or merged it: mentions
+    #: extracted with those types still resolve here.
+    retyped_from: list[EntityType] = Field(default_factory=list)
+    #: For an ambiguous short form ("Baker"): the entities it may stand for. Never guessed.
+    candidates: list[str] = Field(default_factory=list)
+    #: Per candidate, the identities most often named beside it: an article naming the short
+    #: form beside enough of one candidate's company is that candidate's.
+    candidate_context: dict[str, list[str]] = Field(default_factory=dict)
+    curated: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def alias_keys(self) -> list[str]:
+        """Every key this entity answers to (stored, so the index can look keys up)."""
+        return list(dict.fromkeys([self.key, *(a.key for a in self.aliases)]))
+
+    def alias(self, key: str) -> Alias | None:
+        return next((a for a in self.aliases if a.key == key), None)
+
+    def answers_to(self, type_: EntityType) -> bool:
+        return self.type == type_ or type_ in self.retyped_from
+
+
+def entity_id(type_: EntityType, key: str) -> str:
+    """A stable, readable id: the same (type, key) gives the same id on every worker, so two
+    ingest processes that meet a new name at once create one entity, not two."""
+    slug = "-".join(key.split())[:48].strip("-") or "entity"
+    digest = hashlib.sha1(f"{type_}\0{key}".encode(), usedforsecurity=False).hexdigest()[:6]
+    return f"{slug}-{digest}"
+
+
+@dataclass(frozen=True, slots=True)
+class Blocked:
+    """The mention names an entity an editor blocked: it is not an entity of the article."""
+
+    entity_id: str
+
+
+Resolution = RegistryEntity | Blocked | None
+
+
+class RegistryView:
+    """An in-memory slice of the registry (the entities a batch of articles can resolve to)."""
+
+    def __init__(self, entities: Iterable[RegistryEntity] = ()) -> None:
+        self.by_id: dict[str, RegistryEntity] = {}
+        self.by_alias: dict[str, list[str]] = {}
+        for entity in entities:
+            self.put(entity)
+
+    def put(self, entity: RegistryEntity) -> None:
+        """Add or replace one entity, keeping the alias index in step."""
+        old = self.by_id.get(entity.id)
+        if old is not None:
+            for key in old.alias_keys:
+                ids = self.by_alias.get(key, [])
+                if entity.id in ids:
+                    ids.remove(entity.id)
+        self.by_id[entity.id] = entity
+        for key in entity.alias_keys:
+            self.by_alias.setdefault(key, []).append(entity.id)
+
+    def final(self, entity_id: str) -> RegistryEntity | None:
+        """The entity an id stands for now, following merges (bounded, in case of a cycle)."""
+        entity = self.by_id.get(entity_id)
+        for _ in range(_MAX_MERGE_HOPS):
+            if entity is None or entity.status != "merged" or entity.merged_into is None:
+                return entity
+            entity = self.by_id.get(entity.merged_into)
+        return None
+
+    def resolve(self, type_: EntityType, key: str) -> Resolution:
+        """The entity a mention extracted as `type_` with folding key `key` belongs to.
+
+        In order: an alias an editor curated; an entity whose own key it is; a learned alias
+        that exactly one entity holds with enough links. None means unknown (the caller may
+        create it). Merges are followed; a blocked entity yields `Blocked`.
+        """
+        holders = [self.by_id[i] for i in self.by_alias.get(key, ())]
+        fitting = [h for h in holders if h.answers_to(type_) or _merged_fits(self, h, type_)]
+        tiers = (
+            [h for h in fitting if (a := h.alias(key)) is not None and a.curated],
+            [h for h in fitting if h.key == key],
+            [h for h in fitting if (a := h.alias(key)) is not None and a.count >= MIN_ALIAS_LINKS],
+        )
+        for tier in tiers:
+            # Holders that merges made one identity count once.
+            finals = {f.id: f for h in tier if (f := self.final(h.id)) is not None}
+            if len(finals) == 1:
+                final = next(iter(finals.values()))
+                return Blocked(final.id) if final.status == "blocked" else final
+            if len(finals) > 1:
+                return None
+        return None
+
+
+def _merged_fits(view: RegistryView, entity: RegistryEntity, type_: EntityType) -> bool:
+    final = view.final(entity.id) if entity.status == "merged" else None
+    return final is not None and final.answers_to(type_)
+
+
+def new_entity(
+    type_: EntityType, key: str, name: str, country: str | None, now: datetime
+) -> RegistryEntity:
+    return RegistryEntity(
+        id=entity_id(type_, key),
+        type=type_,
+        name=name,
+        key=key,
+        country=country,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def learned(entity: RegistryEntity, seen: Mapping[str, tuple[str, int]]) -> RegistryEntity:
+    """`entity` with the alias counts of one batch added: key -> (display form, articles)."""
+    aliases = {a.key: a for a in entity.aliases}
+    for key, (name, count) in seen.items():
+        old = aliases.get(key)
+        if old is not None:
+            aliases[key] = old.model_copy(update={"count": old.count + count})
+        elif len(aliases) < MAX_ALIASES:
+            aliases[key] = Alias(key=key, name=name, count=count)
+    return entity.model_copy(update={"aliases": list(aliases.values())})

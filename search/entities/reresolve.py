@@ -1,0 +1,73 @@
+"""Indexed articles brought in line with the registry after a correction: their stored
+mentions resolved again, no text re-read, no model run."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection
+from itertools import islice
+from typing import Any, Final
+
+from opensearchpy import OpenSearch, helpers
+
+from search.entities import store
+from search.entities.resolution import ID_FIELDS, entity_fields, resolve_entities
+from search.models import Entity
+
+log = logging.getLogger(__name__)
+CHUNK: Final = 500
+
+
+def affected_query(ids: Collection[str], keys: Collection[str]) -> dict[str, Any]:
+    """Articles naming any of these identities, or any mention with one of these keys."""
+    should: list[dict[str, Any]] = [
+        {"terms": {field: sorted(ids)}} for field in ID_FIELDS.values() if ids
+    ]
+    if keys:
+        should.append({"terms": {"entity_keys": sorted(keys)}})
+    if not should:
+        return {"match_none": {}}
+    return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
+def reresolve_articles(
+    client: OpenSearch,
+    articles_alias: str,
+    ids: Collection[str],
+    keys: Collection[str],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Re-resolve every article the correction can touch; returns how many changed."""
+    registry = store.registry_alias(articles_alias)
+    hits = helpers.scan(
+        client,
+        index=articles_alias,
+        query={"query": affected_query(ids, keys), "_source": ["entities"]},
+        size=CHUNK,
+    )
+    changed = 0
+    while chunk := list(islice(hits, CHUNK)):
+        stored = {hit["_id"]: _entities(hit["_source"]) for hit in chunk}
+        view = store.view_for_keys(
+            client, registry, {e.key for found in stored.values() for e in found}
+        )
+        actions = []
+        for article_id, entities in stored.items():
+            resolved = resolve_entities(entities, view)
+            doc: dict[str, Any] = {"entities": [e.model_dump(mode="json") for e in resolved]}
+            doc.update(entity_fields(resolved))
+            actions.append(
+                {"_op_type": "update", "_index": articles_alias, "_id": article_id, "doc": doc}
+            )
+        ok, _ = helpers.bulk(client, actions, max_retries=3, raise_on_error=False)
+        changed += ok
+        if progress is not None:
+            progress(changed)
+    client.indices.refresh(index=articles_alias)
+    log.info("re-resolved %d articles", changed)
+    return changed
+
+
+def _entities(source: dict[str, Any]) -> list[Entity]:
+    return [Entity.model_validate(e) for e in source.get("entities") or []]

@@ -1,0 +1,227 @@
+"""An article's extracted entities mapped onto registry identities: pure, so ingest and every
+editor's correction re-resolve articles the same way, from stored mentions and no model."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import pycountry
+
+from search.entities.keys import entity_key
+from search.entities.registry import Blocked, RegistryEntity, RegistryView
+from search.fields import IDENTITY_SEPARATOR
+from search.models import Entity, EntityType
+
+#: Article fields holding names and ids per entity type, in the facets' order.
+NAME_FIELDS: Final[dict[EntityType, str]] = {
+    "person": "persons",
+    "agency": "agencies",
+    "location": "locations",
+    "group": "groups",
+}
+ID_FIELDS: Final[dict[EntityType, str]] = {
+    "person": "person_ids",
+    "agency": "agency_ids",
+    "location": "location_ids",
+    "group": "group_ids",
+}
+
+
+#: What entity facets count: identity and canonical name in one value (see search.fields).
+FACET_FIELDS: Final[dict[EntityType, str]] = {
+    "person": "person_facets",
+    "agency": "agency_facets",
+    "location": "location_facets",
+    "group": "group_facets",
+}
+
+
+def mention_key(name: str, type_: EntityType) -> str:
+    """The key a name of this type resolves by: the same function extraction keys with."""
+    return entity_key(name, type_)
+
+
+def origin(entity: Entity) -> EntityType:
+    """The type extraction gave, which is what the registry resolves by."""
+    return entity.extracted_type or entity.type
+
+
+def resolve_entities(entities: Sequence[Entity], view: RegistryView) -> list[Entity]:
+    """Each entity as the registry names it: canonical name, current type and id.
+
+    Blocked entities are dropped; two extracted entities that are one identity (a merge, or
+    "GM" and "General Motors" in one story) become one, their mentions joined. An entity the
+    view does not know keeps its extracted name and has no id.
+    """
+    resolved: dict[str, Entity] = {}
+    for entity in entities:
+        found = view.resolve(origin(entity), entity.key)
+        if isinstance(found, Blocked):
+            continue
+        if found is None:
+            slot = f"unresolved:{origin(entity)}:{entity.key}"
+            resolved[slot] = entity.model_copy(update={"id": None})
+            continue
+        kept = resolved.get(found.id)
+        if kept is not None:
+            resolved[found.id] = kept.model_copy(
+                update={"mentions": sorted([*kept.mentions, *entity.mentions], key=_start)}
+            )
+            continue
+        resolved[found.id] = entity.model_copy(
+            update={
+                "id": found.id,
+                "name": found.name,
+                "type": found.type,
+                "extracted_type": origin(entity) if origin(entity) != found.type else None,
+                "country": found.country if found.type == "location" else None,
+            }
+        )
+    return _disambiguated(list(resolved.values()), view)
+
+
+#: Identities an article must share with one candidate's usual company (and with no other
+#: candidate as many) for a short form to be read as that candidate.
+MIN_SHARED_CONTEXT: Final = 2
+
+
+def _disambiguated(entities: list[Entity], view: RegistryView) -> list[Entity]:
+    """Ambiguous short forms ("Baker") read by the company they keep in this article."""
+    out: dict[str, Entity] = {}
+    for entity in entities:
+        short = view.by_id.get(entity.id) if entity.id else None
+        chosen = _by_context(short, entities, view) if short else None
+        if chosen is not None:
+            entity = entity.model_copy(update={"id": chosen.id, "name": chosen.name})
+        slot = entity.id or f"unresolved:{origin(entity)}:{entity.key}"
+        kept = out.get(slot)
+        if kept is not None:
+            mentions = sorted([*kept.mentions, *entity.mentions], key=_start)
+            entity = kept.model_copy(update={"mentions": mentions})
+        out[slot] = entity
+    return list(out.values())
+
+
+def _by_context(
+    short: RegistryEntity, entities: list[Entity], view: RegistryView
+) -> RegistryEntity | None:
+    if len(short.candidate_context) < 2:  # one candidate is no choice to make
+        return None
+    here = {e.id for e in entities if e.id and e.id != short.id}
+    scores = {c: len(here & set(ids)) for c, ids in short.candidate_context.items()}
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    best, top = ranked[0]
+    if top < MIN_SHARED_CONTEXT or (len(ranked) > 1 and ranked[1][1] == top):
+        return None
+    final = view.final(best)
+    return final if final is not None and final.status == "active" else None
+
+
+def _start(mention: Any) -> int:
+    return int(mention.start)
+
+
+def entity_fields(entities: Iterable[Entity]) -> dict[str, list[str]]:
+    """The article's flat entity fields (names, ids, countries, keys) from its entity list."""
+    entities = list(entities)
+    fields: dict[str, list[str]] = {}
+    for type_, name_field in NAME_FIELDS.items():
+        of_type = [e for e in entities if e.type == type_]
+        fields[name_field] = list(dict.fromkeys(e.name for e in of_type))
+        fields[ID_FIELDS[type_]] = list(dict.fromkeys(e.id for e in of_type if e.id))
+        fields[FACET_FIELDS[type_]] = list(
+            dict.fromkeys(f"{e.id or ''}{IDENTITY_SEPARATOR}{e.name}" for e in of_type)
+        )
+    fields["countries"] = list(dict.fromkeys(e.country for e in entities if e.country))
+    fields["entity_keys"] = list(dict.fromkeys(e.key for e in entities))
+    return fields
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """One article's evidence about one extracted entity: how it was typed, keyed and named,
+    and the surface forms its mentions took (the aliases the registry learns)."""
+
+    type: EntityType
+    key: str
+    name: str
+    country: str | None
+    surfaces: tuple[str, ...]
+
+
+def sightings(entities: Iterable[Entity]) -> list[Sighting]:
+    return [
+        Sighting(
+            origin(e),
+            e.key,
+            e.name,
+            e.country,
+            tuple(dict.fromkeys(" ".join(m.text.split()) for m in e.mentions)),
+        )
+        for e in entities
+    ]
+
+
+def alias_observations(sighting: Sighting) -> dict[str, tuple[str, int]]:
+    """The alias keys one article gives its entity (once per article): its own key and every
+    surface form the mentions took, e.g. "Reagan" beside "Ronald Reagan"."""
+    seen: dict[str, tuple[str, int]] = {sighting.key: (sighting.name, 1)}
+    for surface in sighting.surfaces:
+        key = mention_key(surface, sighting.type)
+        if key and key not in seen:
+            seen[key] = (surface, 1)
+    return seen
+
+
+def short_form_links(found: Sequence[Sighting]) -> list[tuple[Sighting, str, str]]:
+    """Evidence one article gives that a one-word agency name stands for a fuller one beside
+    it: the initials ("GM" beside "General Motors") or a clipped first word ("Fed" beside
+    "Federal Reserve"). Returned as (the full sighting, short key, short name); the registry
+    counts them as links, and only the archive's count decides (see consolidate)."""
+    agencies = [s for s in found if s.type == "agency"]
+    fulls = [s for s in agencies if len(s.key.split()) > 1]
+    links = [(f, s.key, s.name) for f in fulls for s in agencies if _qualifies(f.key, s.key)]
+    shorts = [s for s in agencies if len(s.key) >= 2 and " " not in s.key]
+    for short in shorts:
+        for full in fulls:
+            first = full.key.split()[0]
+            clipped = (
+                MIN_CLIPPED <= len(short.key) <= MAX_CLIPPED
+                and first.startswith(short.key)
+                and len(first) >= len(short.key) + 3
+            )
+            if clipped or initials(full.key) == short.key:
+                links.append((full, short.key, short.name))
+    return links
+
+
+#: Country codes as a folding key writes them ("U.S." -> "us"), which wire copy puts before an
+#: institution's name in one story and leaves out in the next.
+COUNTRY_QUALIFIERS: Final = frozenset(
+    {c.alpha_2.lower() for c in pycountry.countries} | {"uk", "eu"}
+)
+#: A clipped form is a few letters of a longer word ("Fed", "Treas"), not a word of its own
+#: that happens to start another ("Congress" in "Congressional").
+MIN_CLIPPED: Final = 3
+MAX_CLIPPED: Final = 5
+_SMALL_WORDS: Final = frozenset({"of", "the", "and", "for", "de", "du", "la", "le", "et", "&"})
+
+
+def _qualifies(full: str, short: str) -> bool:
+    """ "us agriculture department" is "agriculture department" with a country qualifier."""
+    qualifier, _, rest = full.partition(" ")
+    return rest == short and qualifier in COUNTRY_QUALIFIERS
+
+
+def initials(key: str) -> str:
+    """ "securities and exchange commission" -> "sec"; "us department of agriculture" ->
+    "usda" (a two-letter first word such as "us" counts letter by letter)."""
+    words = [w for w in key.split() if w not in _SMALL_WORDS]
+    return "".join(w if len(w) == 2 and i == 0 else w[0] for i, w in enumerate(words))
+
+
+def most_common_name(names: Iterable[str]) -> str:
+    return Counter(names).most_common(1)[0][0]

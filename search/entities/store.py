@@ -1,0 +1,159 @@
+"""The registry and its audit log in OpenSearch: each a versioned index behind its own alias,
+named after the articles' alias, so a test's throw-away index has a throw-away registry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Final
+
+from opensearchpy import NotFoundError, OpenSearch, helpers
+
+from search.entities.registry import MAX_ALIASES, RegistryEntity, RegistryView
+from search.index.schema import drop, ensure_index
+
+#: Keys asked for in one terms query: a key has few holders, so the answer stays small.
+KEYS_PER_QUERY: Final = 1000
+
+#: Adds one batch's alias counts to a stored entity; the upsert creates a new one whole.
+_LEARN_SCRIPT: Final = """
+for (entry in params.seen.entrySet()) {
+  def found = false;
+  for (a in ctx._source.aliases) {
+    if (a.key == entry.getKey()) { a.count += entry.getValue().count; found = true; break; }
+  }
+  if (!found && ctx._source.aliases.size() < params.max) {
+    ctx._source.aliases.add(['key': entry.getKey(), 'name': entry.getValue().name,
+                             'count': entry.getValue().count, 'curated': false]);
+    if (!ctx._source.alias_keys.contains(entry.getKey())) {
+      ctx._source.alias_keys.add(entry.getKey());
+    }
+  }
+}
+"""
+
+
+def registry_alias(articles_alias: str) -> str:
+    return f"{articles_alias}-entities"
+
+
+def audit_alias(articles_alias: str) -> str:
+    return f"{articles_alias}-entity-audit"
+
+
+def ensure_registry(client: OpenSearch, articles_alias: str) -> None:
+    ensure_index(client, registry_alias(articles_alias), "entities")
+    ensure_index(client, audit_alias(articles_alias), "entity_audit")
+
+
+def drop_registry(client: OpenSearch, articles_alias: str) -> None:
+    drop(client, registry_alias(articles_alias))
+    drop(client, audit_alias(articles_alias))
+
+
+def to_doc(entity: RegistryEntity) -> dict[str, Any]:
+    doc: dict[str, Any] = entity.model_dump(mode="json")
+    return doc
+
+
+def _entities(hits: Iterable[Mapping[str, Any]]) -> Iterator[RegistryEntity]:
+    for hit in hits:
+        yield RegistryEntity.model_validate(hit["_source"])
+
+
+def fetch_by_keys(client: OpenSearch, alias: str, keys: Iterable[str]) -> list[RegistryEntity]:
+    """Every entity answering to any of `keys` (a terms query per thousand keys)."""
+    wanted = sorted(set(keys))
+    found: list[RegistryEntity] = []
+    for i in range(0, len(wanted), KEYS_PER_QUERY):
+        query = {"terms": {"alias_keys": wanted[i : i + KEYS_PER_QUERY]}}
+        found.extend(_entities(helpers.scan(client, index=alias, query={"query": query})))
+    return found
+
+
+def fetch_ids(client: OpenSearch, alias: str, ids: Iterable[str]) -> list[RegistryEntity]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    raw = client.mget(index=alias, body={"ids": wanted}, realtime=True)
+    return [RegistryEntity.model_validate(d["_source"]) for d in raw["docs"] if d.get("found")]
+
+
+def get_entity(client: OpenSearch, alias: str, entity_id: str) -> RegistryEntity | None:
+    try:
+        raw = client.get(index=alias, id=entity_id)
+    except NotFoundError:
+        return None
+    return RegistryEntity.model_validate(raw["_source"])
+
+
+def view_for_keys(client: OpenSearch, alias: str, keys: Iterable[str]) -> RegistryView:
+    """A view holding every entity that answers to `keys`, and the targets of their merges."""
+    view = RegistryView(fetch_by_keys(client, alias, keys))
+    complete_merges(client, alias, view)
+    return view
+
+
+def complete_merges(client: OpenSearch, alias: str, view: RegistryView) -> None:
+    """Fetch the entities merges and ambiguous short forms point at, until the view can
+    follow every chain."""
+    for _ in range(5):
+        pointed = {i for e in view.by_id.values() for i in (e.merged_into, *e.candidates) if i}
+        missing = pointed - set(view.by_id)
+        if not missing:
+            return
+        for entity in fetch_ids(client, alias, missing):
+            view.put(entity)
+
+
+def scan_all(client: OpenSearch, alias: str) -> Iterator[RegistryEntity]:
+    yield from _entities(helpers.scan(client, index=alias, query={"query": {"match_all": {}}}))
+
+
+def scan_curated(client: OpenSearch, alias: str) -> Iterator[RegistryEntity]:
+    """The entities an editor touched (a small part of the registry)."""
+    query = {"query": {"term": {"curated": True}}}
+    yield from _entities(helpers.scan(client, index=alias, query=query))
+
+
+def write_entities(
+    client: OpenSearch, alias: str, entities: Iterable[RegistryEntity], *, refresh: bool = True
+) -> None:
+    """Store whole entities (an editor's correction, a revert, an import)."""
+    actions = [{"_index": alias, "_id": e.id, "_source": to_doc(e)} for e in entities]
+    if actions:
+        helpers.bulk(client, actions, refresh="wait_for" if refresh else False, max_retries=3)
+
+
+def delete_entities(client: OpenSearch, alias: str, ids: Iterable[str]) -> None:
+    actions = [{"_op_type": "delete", "_index": alias, "_id": i} for i in ids]
+    if actions:
+        helpers.bulk(client, actions, refresh="wait_for", raise_on_error=False)
+
+
+def learn(
+    client: OpenSearch,
+    alias: str,
+    entities: Mapping[str, RegistryEntity],
+    seen: Mapping[str, Mapping[str, tuple[str, int]]],
+) -> None:
+    """Add one batch's alias counts to each entity, creating the new ones.
+
+    A scripted update with the whole entity as upsert: safe when several workers meet the same
+    new name at once (the ids are deterministic, the second create becomes an update).
+    """
+    actions = []
+    for entity_id, observed in seen.items():
+        counts = {key: {"name": name, "count": n} for key, (name, n) in observed.items()}
+        params = {"seen": counts, "max": MAX_ALIASES}
+        actions.append(
+            {
+                "_op_type": "update",
+                "_index": alias,
+                "_id": entity_id,
+                "retry_on_conflict": 5,
+                "script": {"source": _LEARN_SCRIPT, "lang": "painless", "params": params},
+                "upsert": to_doc(entities[entity_id]),
+            }
+        )
+    if actions:
+        helpers.bulk(client, actions, max_retries=3, chunk_size=500)

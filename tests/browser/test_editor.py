@@ -1,0 +1,113 @@
+"""An editor corrects names in the pages: signs in with a key, merges two names on an entity
+page, and the search page then shows one value with the articles of both."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from opensearchpy import OpenSearch
+from playwright.sync_api import Browser, Page, expect
+from pydantic import SecretStr
+
+from search.api.app import create_app
+from search.entities.store import drop_registry
+from search.index import schema
+from search.ingest.run import ingest_paths
+from search.settings import Settings
+from tests.browser.conftest import DESKTOP, screenshot
+from tests.integration.test_entity_registry import STORIES, _write
+from tests.live_server import serve
+
+pytestmark = pytest.mark.browser
+KEY = "editor-" + uuid.uuid4().hex
+
+
+@pytest.fixture(scope="module")
+def editor_url(
+    node_settings: Settings, os_client: OpenSearch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("editor")
+    settings = node_settings.model_copy(
+        update={
+            "index": f"test-editor-{uuid.uuid4().hex[:10]}",
+            "dead_letter_dir": folder,
+            "api_keys": [SecretStr(KEY)],
+            "rate_limit_per_minute": 100_000,
+        }
+    )
+    ingest_paths(settings, [_write(folder / "stories.ndjson", STORIES)])
+    try:
+        with serve(create_app(settings), wait_s=30.0) as url:
+            yield url
+    finally:
+        schema.drop(os_client, settings.index)
+        drop_registry(os_client, settings.index)
+
+
+@pytest.fixture
+def tab(browser: Browser, editor_url: str) -> Iterator[Page]:
+    context = browser.new_context(viewport=DESKTOP, base_url=editor_url)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def _people(tab: Page) -> list[str]:
+    tab.goto("/?q=")
+    labels = tab.locator("#facet-person .facet-name")
+    return [text.strip() for text in labels.all_inner_texts()]
+
+
+def test_pages_are_read_only_until_an_editor_signs_in(tab: Page) -> None:
+    tab.goto("/entities/person/Baker")
+    expect(tab.locator(".editor-panel")).to_have_count(0)
+    tab.goto("/editor?next=/entities/person/Baker")
+    tab.fill("input[name=key]", "wrong")
+    tab.click('form[action="/editor"] button')
+    expect(tab.get_by_role("alert")).to_contain_text("not accepted")
+    cookies = tab.context.cookies()
+    assert not any(c["name"] == "newsroom_editor" for c in cookies)
+
+
+def test_an_editor_merges_two_names_and_search_shows_one(tab: Page) -> None:
+    people = _people(tab)
+    assert "Baker" in people
+    assert "James Baker" in people
+    tab.goto("/editor?next=/entities/person/Baker")
+    tab.fill("input[name=key]", KEY)
+    tab.click('form[action="/editor"] button')
+    tab.wait_for_url("**/entities/person/Baker")
+    (session,) = [c for c in tab.context.cookies() if c["name"] == "newsroom_editor"]
+    assert session["httpOnly"]
+    assert session["sameSite"] == "Strict"
+    assert KEY not in session["value"]
+    expect(tab.locator(".ambiguous")).to_contain_text("James Baker")
+    merge = tab.locator('form[data-action="merge"]')
+    merge.locator("input[name=into_name]").fill("James Baker")
+    merge.locator("input[name=reason]").fill("the Treasury Secretary")
+    merge.locator("button").click()
+    tab.wait_for_url("**/entities/person/James%20Baker")
+    expect(tab.locator("h1.entity-name")).to_have_text("James Baker")
+    screenshot(tab, "editor-after-merge")
+    people = _people(tab)
+    assert "Baker" not in people
+    assert "James Baker" in people
+    row = tab.locator("#facet-person .facet-row", has_text="James Baker")
+    expect(row.locator(".facet-count")).to_have_text(re.compile(r"^\s*2\b"))
+    tab.goto("/editor/log")
+    expect(tab.locator("table.audit")).to_contain_text("the Treasury Secretary")
+
+
+def test_a_form_without_its_csrf_token_is_refused(tab: Page, editor_url: str) -> None:
+    tab.goto("/editor")
+    tab.fill("input[name=key]", KEY)
+    tab.click('form[action="/editor"] button')
+    answer = tab.request.post(
+        f"{editor_url}/editor/entities/no-such-entity",
+        form={"action": "block", "csrf": "forged"},
+    )
+    assert answer.status == 403
