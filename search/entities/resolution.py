@@ -152,6 +152,40 @@ class Sighting:
     surfaces: tuple[str, ...]
 
 
+def fold_partial_names(entities: Sequence[Entity]) -> list[Entity]:
+    """A "person" whose name stands whole inside an organisation's name in the same story is
+    that organisation cut short ("Phelps" beside "Duff and Phelps", "Brasil" beside "Banco
+    do Brasil", "L.F. Rothschild" beside "L.F. Rothschild, Unterberg, Towbin"): its mentions
+    join the organisation."""
+    agencies = [e for e in entities if e.type == "agency" and " " in e.key]
+    folded: dict[int, Entity] = {}  # position of a person -> the organisation it names
+    for n, entity in enumerate(entities):
+        whole = next((a for a in agencies if entity.type == "person" and _inside(entity, a)), None)
+        if whole is not None:
+            folded[n] = whole
+    if not folded:
+        return list(entities)
+    extra: dict[str, list[Any]] = {}
+    for n, whole in folded.items():
+        extra.setdefault(whole.key, []).extend(entities[n].mentions)
+    out = []
+    for n, entity in enumerate(entities):
+        if n in folded:
+            continue
+        if entity.type == "agency" and entity.key in extra:
+            joined = sorted([*entity.mentions, *extra.pop(entity.key)], key=_start)
+            entity = entity.model_copy(update={"mentions": joined})
+        out.append(entity)
+    return out
+
+
+def _inside(person: Entity, agency: Entity) -> bool:
+    words, whole = person.key.split(), agency.key.split()
+    return 0 < len(words) < len(whole) and any(
+        whole[i : i + len(words)] == words for i in range(len(whole) - len(words) + 1)
+    )
+
+
 def sightings(entities: Iterable[Entity]) -> list[Sighting]:
     return [
         Sighting(
@@ -177,25 +211,34 @@ def alias_observations(sighting: Sighting) -> dict[str, tuple[str, int]]:
 
 
 def short_form_links(found: Sequence[Sighting]) -> list[tuple[Sighting, str, str]]:
-    """Evidence one article gives that a one-word agency name stands for a fuller one beside
-    it: the initials ("GM" beside "General Motors") or a clipped first word ("Fed" beside
-    "Federal Reserve"). Returned as (the full sighting, short key, short name); the registry
-    counts them as links, and only the archive's count decides (see consolidate)."""
+    """Evidence one article gives that an agency's shorter name stands for a fuller one beside
+    it: its initials in order or not ("GM" beside "General Motors", "USDA" beside "U.S.
+    Agriculture Department"), a clipped first word ("Fed" beside "Federal Reserve"), the
+    possessive or head word of a firm ("Moody" beside "Moody's Investors Service", "Ford"
+    beside "Ford Motor Co"), or the name without its country ("Senate" beside "U.S. Senate").
+    Returned as (the full sighting, short key, short name); the registry counts them as links,
+    and only the archive's count decides (see consolidate)."""
     agencies = [s for s in found if s.type == "agency"]
     fulls = [s for s in agencies if len(s.key.split()) > 1]
     links = [(f, s.key, s.name) for f in fulls for s in agencies if _qualifies(f.key, s.key)]
     shorts = [s for s in agencies if len(s.key) >= 2 and " " not in s.key]
     for short in shorts:
         for full in fulls:
-            first = full.key.split()[0]
-            clipped = (
-                MIN_CLIPPED <= len(short.key) <= MAX_CLIPPED
-                and first.startswith(short.key)
-                and len(first) >= len(short.key) + 3
-            )
-            if clipped or initials(full.key) == short.key:
+            if _shortens(short.key, full.key):
                 links.append((full, short.key, short.name))
     return links
+
+
+def _shortens(short: str, full: str) -> bool:
+    first = full.split()[0]
+    clipped = (
+        MIN_CLIPPED <= len(short) <= MAX_CLIPPED
+        and first.startswith(short)
+        and len(first) >= len(short) + 3
+    )
+    spelled = initials(full)
+    reordered = len(short) >= MIN_CLIPPED and sorted(spelled) == sorted(short)
+    return clipped or short == spelled or reordered or first in (short, f"{short}s")
 
 
 #: Country codes as a folding key writes them ("U.S." -> "us"), which wire copy puts before an

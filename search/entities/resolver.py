@@ -16,6 +16,7 @@ from search.entities.resolution import (
     Sighting,
     alias_observations,
     entity_fields,
+    fold_partial_names,
     resolve_entities,
     short_form_links,
     sightings,
@@ -43,6 +44,7 @@ class Resolver:
     def resolve_articles(self, articles: Sequence[Article]) -> list[Article]:
         """The articles with entities resolved and their flat entity fields rewritten; names
         editors confirmed are added where the model missed them."""
+        articles = [with_entities(a, fold_partial_names(a.entities)) for a in articles]
         if len(self._known):
             articles = [self._with_known(a) for a in articles]
         seen = [sightings(a.entities) for a in articles]

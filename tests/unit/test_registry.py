@@ -205,25 +205,26 @@ def test_an_ambiguous_short_form_is_read_by_the_company_it_keeps() -> None:
     assert read(treasury, kohl, house, reagan) == "Baker"  # a tie is not a decision
 
 
-def test_an_article_links_clipped_and_initial_short_forms_to_the_full_name_beside_them() -> None:
+def test_an_article_links_short_forms_to_the_full_name_beside_them() -> None:
     from search.entities.resolution import Sighting, short_form_links
 
     def seen(name: str, type_: EntityType = "agency") -> Sighting:
-        return Sighting(type_, name.lower(), name, None, (name,))
+        key = " ".join(name.lower().replace(".", "").replace("'", "").split())
+        return Sighting(type_, key, name, None, (name,))
 
-    fed, reserve, gm, motors = (
-        seen("Fed"),
-        seen("Federal Reserve"),
-        seen("GM"),
-        seen("General Motors"),
-    )
-    federal = seen("Federal")  # the whole first word is not a clipped form of it
-    person = seen("Gm", "person")
-    links = short_form_links([fed, reserve, gm, motors, federal, person])
-    assert sorted((full.name, key) for full, key, _ in links) == [
-        ("Federal Reserve", "fed"),
-        ("General Motors", "gm"),
+    pairs = [
+        ("Fed", "Federal Reserve"),  # clipped
+        ("GM", "General Motors"),  # initials
+        ("USDA", "U.S. Agriculture Department"),  # initials in another order
+        ("Moody", "Moody's Investors Service"),  # possessive of a firm
+        ("Ford", "Ford Motor"),  # head word
     ]
+    for short, full in pairs:
+        links = short_form_links([seen(short), seen(full)])
+        assert [(f.name, key) for f, key, _ in links] == [(full, seen(short).key)], short
+    person = seen("Gm", "person")
+    assert short_form_links([person, seen("General Motors")]) == []
+    assert short_form_links([seen("Dow"), seen("General Motors")]) == []
 
 
 def test_a_word_that_merely_starts_a_longer_name_is_no_short_form_of_it() -> None:
@@ -252,3 +253,28 @@ def test_a_country_qualified_name_is_linked_to_the_bare_one_beside_it() -> None:
     assert [(full.name, key) for full, key, _ in links] == [
         ("U.S. Agriculture Department", "agriculture department")
     ]
+
+
+def test_a_person_named_inside_an_organisations_name_is_that_organisation() -> None:
+    from search.entities.resolution import fold_partial_names
+
+    firm = Entity(
+        type="agency",
+        name="Duff and Phelps",
+        key="duff and phelps",
+        mentions=[_mention("Duff and Phelps")],
+    )
+    cut = Entity(type="person", name="Phelps", key="phelps", mentions=[_mention("Phelps", 80)])
+    lawson = Entity(
+        type="person",
+        name="Nigel Lawson",
+        key="nigel lawson",
+        mentions=[_mention("Nigel Lawson", 40)],
+    )
+    folded = fold_partial_names([firm, lawson, cut])
+    assert [(e.name, e.type) for e in folded] == [
+        ("Duff and Phelps", "agency"),
+        ("Nigel Lawson", "person"),
+    ]
+    assert [m.start for m in folded[0].mentions] == [0, 80]
+    assert fold_partial_names([lawson, cut]) == [lawson, cut]
