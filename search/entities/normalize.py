@@ -8,6 +8,7 @@ once per process, on first use or through `load_tables`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
@@ -92,6 +93,7 @@ def normalize_mentions(text: str, spans: Iterable[tuple[int, int, str]]) -> list
     candidates = retype_competitors(text, candidates)
     candidates = retype_person_words(text, candidates, short_person_names(text, candidates))
     candidates = vote_types(text, candidates)
+    candidates = without_determined_persons(text, candidates)
     candidates = apply_acronyms(text, candidates, find_acronyms(text, candidates))
     # Titles of works, events and laws the model recognised keep the names inside them
     # ("U.S. Open") from being searched for again.
@@ -100,6 +102,25 @@ def normalize_mentions(text: str, spans: Iterable[tuple[int, int, str]]) -> list
     ]
     candidates = find_missed(text, candidates, blockers)
     return _named(text, candidates)
+
+
+#: "the " just before a name, whatever the case ("The Louvre accord" opening a sentence).
+_THE_BEFORE: Final = re.compile(r"\bthe\s+$", re.IGNORECASE)
+
+
+def without_determined_persons(text: str, candidates: list[Candidate]) -> list[Candidate]:
+    """People are not "the Smith": a one-word person name a story writes only ever after
+    "the" ("the Louvre accord", "the Plaza agreement") names a thing, not a person. A name
+    the story also writes bare ("Reagan said ... the Reagan administration") stays a person."""
+    determined: dict[str, bool] = {}
+    for c in candidates:
+        surface = text[c.start : c.end]
+        if c.type != "person" or c.name is not None or " " in surface.strip():
+            continue
+        after_the = _THE_BEFORE.search(text, max(0, c.start - 8), c.start) is not None
+        determined[surface] = determined.get(surface, True) and after_the
+    dropped = {surface for surface, always in determined.items() if always}
+    return [c for c in candidates if not (c.type == "person" and text[c.start : c.end] in dropped)]
 
 
 def _trimmed(text: str, candidates: Iterable[Candidate]) -> list[Candidate]:

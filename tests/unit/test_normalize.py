@@ -108,3 +108,19 @@ def test_wire_figures_at_the_end_of_a_span_are_cut() -> None:
     text = "The U.S. Dlrs rose."
     (mention,) = normalize_mentions(text, [span_of(text, "U.S. Dlrs", "PERSON")])
     assert (mention.text, mention.type) == ("U.S.", "location")
+
+
+def test_a_one_word_name_only_ever_after_the_is_no_person() -> None:
+    from search.entities.normalize import without_determined_persons
+    from search.entities.spans import Candidate
+
+    text = "Ministers stood by the Plaza accord. Later Hanson said the Hanson plan would work."
+    plaza = text.index("Plaza")
+    first, second = text.index("Hanson"), text.rindex("Hanson")
+    candidates = [
+        Candidate(plaza, plaza + 5, "person"),
+        Candidate(first, first + 6, "person"),
+        Candidate(second, second + 6, "person"),
+    ]
+    kept = without_determined_persons(text, candidates)
+    assert [text[c.start : c.end] for c in kept] == ["Hanson", "Hanson"]
