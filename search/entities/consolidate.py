@@ -31,7 +31,7 @@ from search.entities.curation import Merge, apply
 from search.entities.editing import AuditEntry, new_entry, record
 from search.entities.registry import RegistryEntity, RegistryView
 from search.entities.reresolve import reresolve_articles
-from search.entities.resolution import ID_FIELDS, initials
+from search.entities.resolution import ID_FIELDS, SMALL_WORDS, initials
 
 RESOLVER: Final = "resolver"
 #: Articles that must use a short form for an entity (coreference inside the article, an
@@ -169,10 +169,18 @@ def _decide(
 
 
 def _one_body(a: RegistryEntity, b: RegistryEntity) -> bool:
-    """Two agencies one of whose well-used names stands whole in one of the other's."""
+    """Two agencies one of whose well-used names stands whole in one of the other's, or
+    says the same words in another order ("U.S. Agriculture Department", "U.S. Department
+    of Agriculture")."""
     names_a = [k.split() for k in _used_keys(a)]
     names_b = [k.split() for k in _used_keys(b)]
-    return any(_nested(x, y) for x in names_a for y in names_b)
+    return any(_nested(x, y) or _same_words(x, y) for x in names_a for y in names_b)
+
+
+def _same_words(a: list[str], b: list[str]) -> bool:
+    return sorted(w for w in a if w not in SMALL_WORDS) == sorted(
+        w for w in b if w not in SMALL_WORDS
+    )
 
 
 def _used_keys(entity: RegistryEntity) -> list[str]:
@@ -190,9 +198,10 @@ def _sole_fit(short: RegistryEntity, full: RegistryEntity, links: int) -> bool:
     fits joins it once an article links the two; any other short form needs MIN_LINKS. Both
     need links in proportion to the short form's own use: one story that defines "FED" as
     something obscure does not claim two hundred stories about the Fed."""
-    if short.type == "person" and full.key.split()[-1] == short.key:
-        return True
     own = _links(short, short.key)
+    if short.type == "person" and full.key.split()[-1] == short.key:
+        # ... provided the full name is no stray of a single story beside a much-used word.
+        return _links(full, full.key) >= math.ceil(SOLE_FIT_SHARE * 2 * own)
     floor = 1 if initials(full.key) == short.key else min(MIN_LINKS, own)
     return links >= max(floor, math.ceil(SOLE_FIT_SHARE * own))
 

@@ -223,13 +223,16 @@ def short_form_links(found: Sequence[Sighting]) -> list[tuple[Sighting, str, str
     links = [(f, s.key, s.name) for f in fulls for s in agencies if _qualifies(f.key, s.key)]
     shorts = [s for s in agencies if len(s.key) >= 2 and " " not in s.key]
     for short in shorts:
+        # An acronym starts longer names of other bodies ("EC Commission", "IBM Japan"): only
+        # its letters link it; a word ("Ford", "Moody") may also head or own a firm's name.
+        spelled_only = short.name.replace(".", "").isupper()
         for full in fulls:
-            if _shortens(short.key, full.key):
+            if _shortens(short.key, full.key, spelled_only=spelled_only):
                 links.append((full, short.key, short.name))
     return links
 
 
-def _shortens(short: str, full: str) -> bool:
+def _shortens(short: str, full: str, *, spelled_only: bool = False) -> bool:
     first = full.split()[0]
     clipped = (
         MIN_CLIPPED <= len(short) <= MAX_CLIPPED
@@ -238,7 +241,9 @@ def _shortens(short: str, full: str) -> bool:
     )
     spelled = initials(full)
     reordered = len(short) >= MIN_CLIPPED and sorted(spelled) == sorted(short)
-    return clipped or short == spelled or reordered or first in (short, f"{short}s")
+    if short == spelled or reordered:
+        return True
+    return not spelled_only and (clipped or first in (short, f"{short}s"))
 
 
 #: Country codes as a folding key writes them ("U.S." -> "us"), which wire copy puts before an
@@ -250,7 +255,7 @@ COUNTRY_QUALIFIERS: Final = frozenset(
 #: that happens to start another ("Congress" in "Congressional").
 MIN_CLIPPED: Final = 3
 MAX_CLIPPED: Final = 5
-_SMALL_WORDS: Final = frozenset({"of", "the", "and", "for", "de", "du", "la", "le", "et", "&"})
+SMALL_WORDS: Final = frozenset({"of", "the", "and", "for", "de", "du", "la", "le", "et", "&"})
 
 
 def _qualifies(full: str, short: str) -> bool:
@@ -262,7 +267,7 @@ def _qualifies(full: str, short: str) -> bool:
 def initials(key: str) -> str:
     """ "securities and exchange commission" -> "sec"; "us department of agriculture" ->
     "usda" (a two-letter first word such as "us" counts letter by letter)."""
-    words = [w for w in key.split() if w not in _SMALL_WORDS]
+    words = [w for w in key.split() if w not in SMALL_WORDS]
     return "".join(w if len(w) == 2 and i == 0 else w[0] for i, w in enumerate(words))
 
 

@@ -237,3 +237,22 @@ def test_a_name_read_as_two_types_takes_the_archives_majority_reading() -> None:
     assert [(s, t) for s, t, _ in plan_merges([agency, close]).merges] == []
     view = _applied(RegistryView([agency, person]), Merge(entity=person.id, into=agency.id))
     assert view.resolve("person", "labour") == view.by_id[agency.id]
+
+
+def test_two_orders_of_one_name_are_one_body() -> None:
+    def linked(name: str, n: int, own: int) -> RegistryEntity:
+        key = " ".join(name.lower().replace(".", "").split())
+        aliases = [Alias(key=key, name=name, count=own), Alias(key="usda", name="USDA", count=n)]
+        return _entity(name, "agency", aliases=aliases)
+
+    short_order = linked("U.S. Agriculture Department", 74, 244)
+    long_order = linked("U.S. Department of Agriculture", 11, 15)
+    usda = _entity("USDA", "agency")
+    merges = {(s, t) for s, t, _ in plan_merges([short_order, long_order, usda]).merges}
+    assert merges == {(usda.id, short_order.id), (long_order.id, short_order.id)}
+
+
+def test_a_much_used_surname_does_not_join_a_stray_full_name() -> None:
+    stray = _entity("Carlos Brasil", aliases=[Alias(key="carlos brasil", name="x", count=1)])
+    bare = _entity("Brasil", aliases=[Alias(key="brasil", name="Brasil", count=19)])
+    assert plan_merges([stray, bare]).merges == []

@@ -278,3 +278,13 @@ def test_a_person_named_inside_an_organisations_name_is_that_organisation() -> N
     ]
     assert [m.start for m in folded[0].mentions] == [0, 80]
     assert fold_partial_names([lawson, cut]) == [lawson, cut]
+
+
+def test_an_acronym_is_linked_by_its_letters_only() -> None:
+    from search.entities.resolution import Sighting, short_form_links
+
+    ec = Sighting("agency", "ec", "EC", None, ("EC",))
+    commission = Sighting("agency", "ec commission", "EC Commission", None, ())
+    community = Sighting("agency", "european community", "European Community", None, ())
+    links = short_form_links([ec, commission, community])
+    assert [full.name for full, _, _ in links] == ["European Community"]
