@@ -8,6 +8,7 @@ once per process, on first use or through `load_tables`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from search.entities.junk import (
     is_torn_possessive,
     starts_a_job_title,
 )
-from search.entities.keys import entity_key
+from search.entities.keys import entity_key, is_legal_form
 from search.entities.missed_names import find_missed, mark_datelines
 from search.entities.spans import Candidate, folding_key
 from search.entities.trimming import split_span, trim_span
@@ -94,6 +95,7 @@ def normalize_mentions(text: str, spans: Iterable[tuple[int, int, str]]) -> list
     candidates = retype_person_words(text, candidates, short_person_names(text, candidates))
     candidates = vote_types(text, candidates)
     candidates = without_determined_persons(text, candidates)
+    candidates = joined_firm_names(text, candidates)
     candidates = apply_acronyms(text, candidates, find_acronyms(text, candidates))
     # Titles of works, events and laws the model recognised keep the names inside them
     # ("U.S. Open") from being searched for again.
@@ -121,6 +123,50 @@ def without_determined_persons(text: str, candidates: list[Candidate]) -> list[C
         determined[surface] = determined.get(surface, True) and after_the
     dropped = {surface for surface, always in determined.items() if always}
     return [c for c in candidates if not (c.type == "person" and text[c.start : c.end] in dropped)]
+
+
+#: What joins the parts of one firm's name that the model read as separate names: "Duff and
+#: Phelps", "Banco do Brasil", "L.F. Rothschild, Unterberg, Towbin Inc".
+_JOINER: Final = re.compile(r"\s*(?:and|&|do|da|de|dos|das|del|della|di|du|y)\s+|,\s*")
+
+
+def joined_firm_names(text: str, candidates: list[Candidate]) -> list[Candidate]:
+    """Adjacent person and agency spans joined only by "and", "&", a name particle, or
+    (ending in a legal form) commas, are one firm: "Duff and Phelps", not the agency "Duff"
+    and the person "Phelps". A person the story also names elsewhere stays a person, so
+    "Congress and Reagan" in a story about Reagan is two names."""
+    ordered = sorted(candidates, key=lambda c: c.start)
+    groups: list[list[Candidate]] = []
+    for c in ordered:
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and c.type in ("person", "agency")
+            and last.type in ("person", "agency")
+            and _JOINER.fullmatch(text, last.end, c.start)
+        ):
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    mixed = [g for g in groups if len(g) > 1 and {c.type for c in g} == {"person", "agency"}]
+    free = {
+        text[c.start : c.end] for g in groups if g not in mixed for c in g if c.type == "person"
+    }
+    out: list[Candidate] = []
+    for group in groups:
+        if group in mixed and _one_firm(text, group, free):
+            out.append(Candidate(group[0].start, group[-1].end, "agency", None, group[0].sure))
+        else:
+            out.extend(group)
+    return out
+
+
+def _one_firm(text: str, group: list[Candidate], free: set[str]) -> bool:
+    gaps = [text[a.end : b.start] for a, b in itertools.pairwise(group)]
+    last_word = text[group[-1].start : group[-1].end].split()[-1]
+    if any("," in gap for gap in gaps) and not is_legal_form(last_word):
+        return False
+    return not any(text[c.start : c.end] in free for c in group if c.type == "person")
 
 
 def _trimmed(text: str, candidates: Iterable[Candidate]) -> list[Candidate]:

@@ -124,3 +124,44 @@ def test_a_one_word_name_only_ever_after_the_is_no_person() -> None:
     ]
     kept = without_determined_persons(text, candidates)
     assert [text[c.start : c.end] for c in kept] == ["Hanson", "Hanson"]
+
+
+def test_parts_of_one_firms_name_are_one_agency() -> None:
+    from search.entities.normalize import joined_firm_names
+    from search.entities.spans import Candidate
+
+    def spans(text: str, *pieces: tuple[str, str]) -> list[Candidate]:
+        out, at = [], 0
+        for surface, type_ in pieces:
+            at = text.index(surface, at)
+            out.append(Candidate(at, at + len(surface), type_))  # type: ignore[arg-type]
+            at += len(surface)
+        return out
+
+    def named(text: str, found: list[Candidate]) -> list[tuple[str, str | None]]:
+        return [(text[c.start : c.end], c.type) for c in found]
+
+    text = "Gray and Pettit said it cut the rating. Banco do Lago will lend."
+    found = joined_firm_names(
+        text,
+        spans(
+            text, ("Gray", "agency"), ("Pettit", "person"), ("Banco", "agency"), ("Lago", "person")
+        ),
+    )
+    assert named(text, found) == [("Gray and Pettit", "agency"), ("Banco do Lago", "agency")]
+    chain = "The issue is led by R.K. Hollis, Vantner, Brody Inc and others."
+    found = joined_firm_names(
+        chain,
+        spans(chain, ("R.K. Hollis", "person"), ("Vantner", "person"), ("Brody Inc", "agency")),
+    )
+    assert named(chain, found) == [("R.K. Hollis, Vantner, Brody Inc", "agency")]
+    story = "Congress and Pettit clashed. Later Pettit said he would veto it."
+    pieces = spans(story, ("Congress", "agency"), ("Pettit", "person"), ("Pettit", "person"))
+    assert named(story, joined_firm_names(story, pieces)) == [
+        ("Congress", "agency"),
+        ("Pettit", "person"),
+        ("Pettit", "person"),
+    ]
+    listing = "Smith, Wesson Corp and Acme Inc"  # commas without a legal form at the end
+    pieces = spans(listing, ("Smith", "person"), ("Wesson Corp", "agency"))
+    assert [c.type for c in joined_firm_names(listing, pieces)] == ["agency"]
