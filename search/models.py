@@ -31,6 +31,9 @@ class Entity(BaseModel):
     extracted_type: EntityType | None = Field(
         None, description="The type extraction gave, when an editor's correction changed it."
     )
+    blocked: bool = Field(
+        False, description="An editor blocked it: kept so a revert can restore it, shown nowhere."
+    )
     country: str | None = Field(None, description="For locations: the country they lie in.")
     mentions: list[Mention] = Field(default_factory=list)
 

@@ -52,20 +52,24 @@ def origin(entity: Entity) -> EntityType:
 def resolve_entities(entities: Sequence[Entity], view: RegistryView) -> list[Entity]:
     """Each entity as the registry names it: canonical name, current type and id.
 
-    Blocked entities are dropped; two extracted entities that are one identity (a merge, or
-    "GM" and "General Motors" in one story) become one, their mentions joined. An entity the
-    view does not know keeps its extracted name and has no id.
+    Blocked entities are kept, marked, so a revert can restore them, and count nowhere; two
+    extracted entities that are one identity (a merge, or "GM" and "General Motors" in one
+    story) become one, their mentions joined. An entity the view does not know keeps its
+    extracted name and has no id.
     """
     resolved: dict[str, Entity] = {}
     for entity in entities:
         found = view.resolve(origin(entity), entity.key)
         if isinstance(found, Blocked):
+            slot = f"blocked:{origin(entity)}:{entity.key}"
+            resolved[slot] = entity.model_copy(update={"id": found.entity_id, "blocked": True})
             continue
         if found is None:
             slot = f"unresolved:{origin(entity)}:{entity.key}"
             resolved[slot] = entity.model_copy(update={"id": None})
             continue
         kept = resolved.get(found.id)
+        entity = entity.model_copy(update={"blocked": False})
         if kept is not None:
             resolved[found.id] = kept.model_copy(
                 update={"mentions": sorted([*kept.mentions, *entity.mentions], key=_start)}
@@ -127,6 +131,8 @@ def _start(mention: Any) -> int:
 def entity_fields(entities: Iterable[Entity]) -> dict[str, list[str]]:
     """The article's flat entity fields (names, ids, countries, keys) from its entity list."""
     entities = list(entities)
+    keys = list(dict.fromkeys(e.key for e in entities))
+    entities = [e for e in entities if not e.blocked]
     fields: dict[str, list[str]] = {}
     for type_, name_field in NAME_FIELDS.items():
         of_type = [e for e in entities if e.type == type_]
@@ -136,7 +142,7 @@ def entity_fields(entities: Iterable[Entity]) -> dict[str, list[str]]:
             dict.fromkeys(f"{e.id or ''}{IDENTITY_SEPARATOR}{e.name}" for e in of_type)
         )
     fields["countries"] = list(dict.fromkeys(e.country for e in entities if e.country))
-    fields["entity_keys"] = list(dict.fromkeys(e.key for e in entities))
+    fields["entity_keys"] = keys
     return fields
 
 

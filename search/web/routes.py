@@ -170,6 +170,7 @@ async def article_page(
 ) -> Response:
     """One article: clean text with its people, agencies and places marked; related articles."""
     article = await service.get_article(client, settings.index, article_id)
+    shown = [e for e in article.entities if not e.blocked]
     related_note: str | None = None
     try:
         related = await service.related(client, settings.index, article, size=RELATED_ARTICLES)
@@ -178,8 +179,8 @@ async def article_page(
         related, related_note = [], "Related articles could not be found just now."
     context = {
         "article": article,
-        "paragraphs": marked_paragraphs(article.body, article.entities),
-        "entities": _entities_by_type(article.entities),
+        "paragraphs": marked_paragraphs(article.body, shown),
+        "entities": _entities_by_type(shown),
         "marked_types": MARKED_TYPES,
         "mention_styles": MENTION_STYLES,
         "original_url": safe_url(article.url),

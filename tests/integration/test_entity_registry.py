@@ -93,7 +93,7 @@ def _independent(client: OpenSearch, index: str, type_: str) -> Counter[str]:
     counts: Counter[str] = Counter()
     for doc in _docs(client, index):
         for entity in doc.get("entities", []):
-            if entity["type"] == type_ and entity.get("id"):
+            if entity["type"] == type_ and entity.get("id") and not entity.get("blocked"):
                 counts[entity["name"]] += 1
     return counts
 
@@ -220,6 +220,11 @@ def test_block_removes_a_value_for_good(
     ingest_paths(settings, [later])
     assert "Treasury" not in _check(api, os_client, settings, "agency")
     assert api.get(f"/v1/entities/{treasury}").status_code == 404
+    blocks = api.get("/v1/entities/corrections", params={"entity": treasury}).json()
+    (block,) = [e for e in blocks if e["action"] == "block"]
+    undo = api.post(f"/v1/entities/corrections/{block['id']}/revert", headers={"X-API-Key": KEY})
+    assert undo.status_code == 201, undo.text
+    assert _check(api, os_client, settings, "agency")["Treasury"] >= 2  # its stories back
 
 
 def test_split_moves_an_alias_back_out(
@@ -293,3 +298,24 @@ def test_facet_evaluation_judges_top_values_and_recalls_tags_by_identity(
     assert out["recall_people"]["found"] == 2
     assert out["recall_people"]["most_missed"] == [("kohl", 1)]
     assert out["recall_orgs"]["found"] == 1
+
+
+def test_the_demo_sample_has_no_publisher_entity_and_trump_is_donald_trump(
+    node_settings: Settings, os_client: OpenSearch, tmp_path: Path
+) -> None:
+    from tests.conftest import ROOT
+
+    settings = node_settings.model_copy(
+        update={"index": f"test-demo-{uuid.uuid4().hex[:10]}", "dead_letter_dir": tmp_path}
+    )
+    try:
+        ingest_paths(settings, [ROOT / "samples" / "wikinews-en.ndjson"])
+        persons = _independent(os_client, settings.index, "person")
+        agencies = _independent(os_client, settings.index, "agency")
+        assert "Wikinews" not in persons
+        assert "Wikinews" not in agencies
+        assert persons["Donald Trump"] > 0
+        assert "Trump" not in persons
+    finally:
+        schema.drop(os_client, settings.index)
+        drop_registry(os_client, settings.index)

@@ -114,10 +114,12 @@ def test_resolve_entities_joins_two_names_of_one_identity_and_drops_blocked() ->
         Entity(type="location", name="Detroit", key="detroit", mentions=[_mention("Detroit", 30)]),
     ]
     resolved = resolve_entities(extracted, view)
-    assert [(e.name, e.id) for e in resolved] == [
-        ("General Motors", gm.id),
-        ("Detroit", None),
+    assert [(e.name, e.id, e.blocked) for e in resolved] == [
+        ("General Motors", gm.id, False),
+        ("Revs", revs.id, True),  # kept for a revert, counted nowhere
+        ("Detroit", None, False),
     ]
+    resolved = [e for e in resolved if not e.blocked]
     assert [m.start for m in resolved[0].mentions] == [0, 20]
     fields = entity_fields(resolved)
     assert fields["agencies"] == ["General Motors"]
