@@ -123,7 +123,7 @@ def _write_audit(client: OpenSearch, articles_alias: str, entries: list[AuditEnt
     actions = [
         {"_index": index, "_id": e.id, "_source": e.model_dump(mode="json")} for e in entries
     ]
-    helpers.bulk(client, actions, refresh="wait_for", max_retries=3)
+    helpers.bulk(client, actions, refresh=True, max_retries=3)
 
 
 def getnew_entry(client: OpenSearch, articles_alias: str, entry_id: str) -> AuditEntry:

@@ -23,6 +23,9 @@ from search.entities.resolution import (
 )
 from search.models import Article, Entity, EntityType
 
+#: Batches between writes of the alias counts the run has gathered.
+FLUSH_BATCHES = 20
+
 
 class Resolver:
     """Resolves batches of articles against the registry of one articles alias.
@@ -40,6 +43,8 @@ class Resolver:
         self._view = RegistryView()
         self._looked_up: set[str] = set()
         self._known = KnownNames(store.scan_curated(client, self._alias))
+        self._pending: dict[str, dict[str, tuple[str, int]]] = {}
+        self._batches = 0
 
     def resolve_articles(self, articles: Sequence[Article]) -> list[Article]:
         """The articles with entities resolved and their flat entity fields rewritten; names
@@ -75,11 +80,14 @@ class Resolver:
         for sighting in found:
             if self._view.resolve(sighting.type, sighting.key) is None:
                 new[(sighting.type, sighting.key)].append(sighting)
+        new_entities = []
         for (type_, key), group in new.items():
             name = Counter(s.name for s in group).most_common(1)[0][0]
             countries = Counter(s.country for s in group if s.country)
             country = countries.most_common(1)[0][0] if countries else None
-            self._view.put(new_entity(type_, key, name, country, now))
+            entity = new_entity(type_, key, name, country, now)
+            self._view.put(entity)
+            new_entities.append(entity)
         observed: dict[str, dict[str, tuple[str, int]]] = defaultdict(dict)
         for sighting in found:
             target = self._view.resolve(sighting.type, sighting.key)
@@ -91,12 +99,30 @@ class Resolver:
             target = self._view.resolve(full.type, full.key)
             if isinstance(target, RegistryEntity) and key not in target.alias_keys[:1]:
                 _count(observed[target.id], key, name, 1)
-        touched: dict[str, RegistryEntity] = {}
+        created = {e.id: e for e in new_entities}
         for entity_id, counts in observed.items():
             entity = learned(self._view.by_id[entity_id], counts)
             self._view.put(entity)
-            touched[entity_id] = entity
-        store.learn(self._client, self._alias, touched, observed)
+            if entity_id in created:
+                created[entity_id] = entity
+            pending = self._pending.setdefault(entity_id, {})
+            for key, (name, count) in counts.items():
+                _count(pending, key, name, count)
+        # New entities are written at once (articles name their ids); alias counts of known
+        # ones are only evidence, so they gather in memory and go out every FLUSH_BATCHES.
+        store.learn(
+            self._client, self._alias, created, {i: self._pending.pop(i, {}) for i in created}
+        )
+        self._batches += 1
+        if self._batches % FLUSH_BATCHES == 0:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the alias counts gathered since the last flush (the end of a run calls it)."""
+        if self._pending:
+            entities = {i: self._view.by_id[i] for i in self._pending}
+            store.learn(self._client, self._alias, entities, self._pending)
+            self._pending = {}
 
 
 def _count(counts: dict[str, tuple[str, int]], key: str, name: str, n: int) -> None:

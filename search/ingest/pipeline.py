@@ -200,6 +200,7 @@ class Ingestor:
                 self._progress.advance(len(batch))
         finally:
             self._progress.close()
+            self._flush_resolver()
         self.summary.seconds = time.monotonic() - started
         self.summary.rejected = dict(self._dead.by_reason)
         self.summary.warnings = dict(self._warnings)
@@ -272,6 +273,15 @@ class Ingestor:
             (location, apply_enrichment(article, enrichment))
             for (location, article), enrichment in zip(ready, found, strict=True)
         ]
+
+    def _flush_resolver(self) -> None:
+        if self._resolver is None:
+            return
+        try:
+            self._resolver.flush()
+        except (OSConnectionError, TransportError):
+            log.warning("entity registry unreachable: this run's alias counts were not saved")
+            self._warnings["alias_counts_unsaved"] += 1
 
     def _resolve(self, enriched: list[tuple[str, Article]]) -> list[tuple[str, Article]]:
         """Entities mapped to registry identities; if the registry cannot be reached, the

@@ -118,6 +118,7 @@ def reenrich_index(settings: Settings, *, batch: int = 500) -> dict[str, Any]:
             BulkDoc(a.id, to_document(a), ref=a.id) for a in resolver.resolve_articles(enriched)
         ]
         outcomes.update(result.outcome for result in writer.write(docs))
+    resolver.flush()
     client.indices.refresh(index=settings.index)
     entities = consolidate(client, settings.index)
     return {"articles": sum(outcomes.values()), "outcomes": dict(outcomes), "entities": entities}
