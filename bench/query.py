@@ -50,7 +50,7 @@ from bench.common import (
     write_results,
 )
 from bench.corpus import article_docs, ensure_corpus, read_records
-from search.api.params import SearchParams
+from search.http.params import SearchParams
 from search.index.bulk import BulkWriter
 from search.index.client import node_urls
 from search.ingest.run import bulk_policy
@@ -294,7 +294,7 @@ class ApiProcess:
             "NEWSROOM_EXPORT_MAX_ROWS": str(EXPORT_ROWS),
         }
         command = [
-            sys.executable, "-m", "uvicorn", "search.api.app:create_app", "--factory",
+            sys.executable, "-m", "uvicorn", "search.app:create_app", "--factory",
             "--host", "127.0.0.1", "--port", str(self.port),
             "--log-level", "warning", "--no-access-log",
         ]  # fmt: skip

@@ -174,7 +174,7 @@ def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from search.api.app import create_app
+    from search.app import create_app
 
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
     return 0

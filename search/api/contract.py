@@ -14,7 +14,7 @@ from typing import Any, Final
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from search.api.errors import PROBLEM
+from search.http.errors import PROBLEM
 
 #: Schema keywords that make a path parameter refusable (a 400 rather than a 404).
 _CONSTRAINTS: Final = frozenset({"enum", "maxLength", "minLength", "pattern", "const"})

@@ -14,15 +14,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from search.api.deps import ClientDep, SettingsDep
-from search.api.errors import Problem
-from search.api.security import key_matches
 from search.entities import editing
 from search.entities.curation import Correction, CorrectionError
+from search.http.deps import ClientDep, SettingsDep
+from search.http.errors import Problem
+from search.http.security import key_matches
 from search.index.client import sync_client
 from search.query import identities
 from search.settings import Settings
-from search.web.routes import PageRoute
+from search.web.page_route import PageRoute
 from search.web.sessions import COOKIE, SESSION_SECONDS, editor_session, session_token
 from search.web.templating import templates
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any, Final
 from urllib.parse import quote, urlencode
 
-from search.api.params import SearchParams
+from search.http.params import SearchParams
 from search.query.facets import FACETS, fold
 from search.query.request import MAX_RESULT_WINDOW
 from search.web.charts import day_text

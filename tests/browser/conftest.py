@@ -25,7 +25,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from search.api.app import create_app
+from search.app import create_app
 from search.entities.store import drop_registry
 from search.index import schema
 from search.ingest.run import ingest_paths

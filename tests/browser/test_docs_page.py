@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, expect
 
-from search.api.app import create_app
-from search.api.security import CONTENT_SECURITY_POLICY
+from search.app import create_app
+from search.http.security import CONTENT_SECURITY_POLICY
 from search.settings import Settings
 from tests.browser.conftest import DESKTOP, SERVER_START_S, screenshot
 from tests.live_server import serve

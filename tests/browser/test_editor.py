@@ -12,7 +12,7 @@ from opensearchpy import OpenSearch
 from playwright.sync_api import Browser, Page, expect
 from pydantic import SecretStr
 
-from search.api.app import create_app
+from search.app import create_app
 from search.entities.store import drop_registry
 from search.index import schema
 from search.ingest.run import ingest_paths

@@ -10,7 +10,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from search.api.app import create_app
+from search.app import create_app
 from search.settings import Settings
 from tests.integration.conftest import API_KEY
 from tests.live_server import serve

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 from pydantic import SecretStr
 
-from search.api.app import create_app
+from search.app import create_app
 from search.index import schema
 from search.ingest.pipeline import to_document
 from search.ingest.prepare import Defaults, Prepared, prepare

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch, helpers
 
-from search.api.app import create_app
+from search.app import create_app
 from search.index import schema
 from search.settings import Settings
 from tests.live_server import serve

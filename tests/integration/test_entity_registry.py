@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch, helpers
 from pydantic import SecretStr
 
-from search.api.app import create_app
+from search.app import create_app
 from search.entities.store import drop_registry
 from search.index import schema
 from search.ingest.run import ingest_paths

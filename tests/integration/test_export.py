@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 
-from search.api.app import create_app
+from search.app import create_app
 from search.index import schema
 from search.settings import Settings
 from tests.integration.test_cursor_paging import article, pits_on, put

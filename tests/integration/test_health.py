@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from search.api.app import create_app
+from search.app import create_app
 from search.settings import Settings
 
 pytestmark = pytest.mark.integration

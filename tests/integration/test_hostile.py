@@ -23,7 +23,7 @@ import pytest
 from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 
-from search.api.app import create_app
+from search.app import create_app
 from search.index import schema
 from search.ingest.pipeline import IngestSummary
 from search.ingest.run import ingest_paths

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 from pydantic import SecretStr
 
-from search.api.app import create_app
+from search.app import create_app
 from search.entities import store
 from search.index import schema
 from search.settings import Settings

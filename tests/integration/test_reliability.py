@@ -26,7 +26,7 @@ from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 
 from search import localnode
-from search.api.app import create_app
+from search.app import create_app
 from search.index import schema
 from search.index.bulk import BulkDoc, BulkPolicy, BulkWriter
 from search.index.client import sync_client

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from search.api.app import create_app
-from search.api.security import CONTENT_SECURITY_POLICY, RateLimiter, key_matches
+from search.app import create_app
+from search.http.security import CONTENT_SECURITY_POLICY, RateLimiter, key_matches
 from search.settings import Settings
 
 NOWHERE = "http://127.0.0.1:9"

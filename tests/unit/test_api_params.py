@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 
-from search.api.app import create_app
-from search.api.params import SearchParams, openapi_query, query_model
 from search.api.routes.search import ExportParams
+from search.app import create_app
+from search.http.params import SearchParams, openapi_query, query_model
 from search.settings import Settings
 
 

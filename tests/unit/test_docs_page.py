@@ -7,8 +7,8 @@ import re
 
 from fastapi.testclient import TestClient
 
-from search.api.app import create_app
-from search.api.security import CONTENT_SECURITY_POLICY
+from search.app import create_app
+from search.http.security import CONTENT_SECURITY_POLICY
 from search.settings import Settings
 
 

@@ -13,11 +13,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from search.api.params import SearchParams
+from search.http.params import SearchParams
 from search.models import Article, Entity, Mention
 from search.query.facets import FacetValue, Histogram, HistogramBucket
 from search.query.results import Hit, SearchResponse, Total
 from search.web import charts
+from search.web.page_route import search_context
 from search.web.render import (
     MARKED_TYPES,
     MENTION_STYLES,
@@ -25,7 +26,7 @@ from search.web.render import (
     mention_spans,
     safe_url,
 )
-from search.web.routes import _entities_by_type, _search_context
+from search.web.routes import _entities_by_type
 from search.web.templating import templates
 from search.web.urls import PageState, article_href, entity_href, href, query_pairs
 
@@ -366,7 +367,7 @@ def injected_tags(page: str) -> list[str]:
 def test_the_search_page_escapes_everything_but_the_marks() -> None:
     state = PageState(params(q=HOSTILE, person=[HOSTILE]))
     page = templates.env.get_template("search.html").render(
-        _search_context(state, hostile_response(), None, None)
+        search_context(state, hostile_response(), None, None)
     )
     assert injected_tags(page) == []
     assert "<mark>window</mark>" in page
@@ -375,7 +376,7 @@ def test_the_search_page_escapes_everything_but_the_marks() -> None:
 def test_a_query_error_is_shown_beside_the_query_box() -> None:
     state = PageState(params(q='"unclosed <b>'))
     page = templates.env.get_template("search.html").render(
-        _search_context(state, None, "Unclosed quote", 0)
+        search_context(state, None, "Unclosed quote", 0)
     )
     assert 'id="query-error"' in page
     assert 'aria-invalid="true"' in page

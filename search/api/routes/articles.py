@@ -13,9 +13,9 @@ from opensearchpy import AsyncOpenSearch, NotFoundError, TransportError
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from search.api.deps import ClientDep, ReadAccess, SettingsDep, WriteAccess
-from search.api.errors import Problem
 from search.entities.resolver import Resolver
+from search.http.deps import ClientDep, ReadAccess, SettingsDep, WriteAccess
+from search.http.errors import Problem
 from search.index.client import sync_client
 from search.ingest.dead_letter import DeadLetters
 from search.ingest.pipeline import Ingestor

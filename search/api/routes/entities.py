@@ -9,10 +9,10 @@ from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from search.api.deps import ClientDep, ReadAccess, SettingsDep, WriteAccess
-from search.api.errors import Problem
 from search.entities import editing
 from search.entities.curation import Correction, CorrectionError
+from search.http.deps import ClientDep, ReadAccess, SettingsDep, WriteAccess
+from search.http.errors import Problem
 from search.index.client import sync_client
 from search.query import identities, service
 from search.query.results import EntityPage, Suggestion

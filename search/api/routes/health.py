@@ -10,7 +10,7 @@ from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, TransportError
 from pydantic import BaseModel
 
-from search.api.deps import ClientDep, SettingsDep
+from search.http.deps import ClientDep, SettingsDep
 
 router = APIRouter(tags=["health"])
 

@@ -16,8 +16,8 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import Field
 from starlette.types import Receive, Scope, Send
 
-from search.api.deps import CallerDep, ClientDep, PitsDep, ReadAccess, SettingsDep
-from search.api.params import FilterParams, SearchParams, openapi_query, query_model
+from search.http.deps import CallerDep, ClientDep, PitsDep, ReadAccess, SettingsDep
+from search.http.params import FilterParams, SearchParams, openapi_query, query_model
 from search.query import service
 from search.query.request import SearchRequest
 from search.query.results import SearchResponse

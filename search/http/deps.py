@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from opensearchpy import AsyncOpenSearch
 
-from search.api.security import require_key
+from search.http.security import require_key
 from search.query.pits import PitLedger
 from search.settings import Settings
 

@@ -132,7 +132,7 @@ def from_transport_error(exc: TransportError) -> Problem:
     return Problem(502, "Search backend error", f"OpenSearch answered {status}: {reason}")
 
 
-def _domain_problem(exc: Exception) -> Problem:
+def _domain_problem(exc: Exception) -> Problem | None:
     """Errors of the query path, in the words of the parameter that caused them."""
     if isinstance(exc, QuerySyntaxError):
         return Problem(400, "Invalid query", exc.message, parameter="q", position=exc.position)
@@ -157,32 +157,61 @@ def _domain_problem(exc: Exception) -> Problem:
         return Problem(
             404, "Not found", f"No article mentions the {exc.facet} '{exc.name}'.", parameter="name"
         )
-    raise TypeError(exc)
+    return None
+
+
+def _backend_problem(exc: Exception) -> Problem | None:
+    """OpenSearch down, slow, missing its index, or refusing: what the caller can do about it."""
+    if isinstance(exc, OSConnectionError | ConnectionTimeout):
+        return unavailable(exc)
+    if isinstance(exc, NotFoundError):
+        return Problem(
+            503,
+            "Index missing",
+            "The article index does not exist yet; run `newsroom index create` "
+            "or ingest some articles.",
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
+    if isinstance(exc, TransportError):
+        return from_transport_error(exc)
+    return None
+
+
+#: Exceptions `problem_for` knows, for the handlers to register.
+KNOWN_ERRORS: tuple[type[Exception], ...] = (
+    Problem,
+    RequestValidationError,
+    QuerySyntaxError,
+    InvalidCursor,
+    InvalidRequestError,
+    TooManyOpenCursors,
+    service.ArticleNotFound,
+    service.EntityNotFound,
+    TransportError,  # and its kinds: connection errors, timeouts, a missing index
+)
+
+
+def problem_for(exc: Exception) -> Problem | None:
+    """The one mapping from what went wrong to what the caller reads, JSON or page alike;
+    None for an exception nobody expected (logged and answered as a 500)."""
+    if isinstance(exc, Problem):
+        return exc
+    if isinstance(exc, RequestValidationError):
+        return _validation_problem(exc)
+    return _domain_problem(exc) or _backend_problem(exc)
 
 
 def install(app: FastAPI) -> None:
     """Register the handlers: one place turns every exception into problem+json."""
 
-    async def _domain(request: Request, exc: Exception) -> JSONResponse:
-        return problem_response(_domain_problem(exc), request)
+    async def _known(request: Request, exc: Exception) -> JSONResponse:
+        problem = problem_for(exc)
+        if problem is None:
+            return await _unexpected(request, exc)
+        return problem_response(problem, request)
 
-    for domain_error in (
-        QuerySyntaxError,
-        InvalidCursor,
-        InvalidRequestError,
-        TooManyOpenCursors,
-        service.ArticleNotFound,
-        service.EntityNotFound,
-    ):
-        app.add_exception_handler(domain_error, _domain)
-
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc, request)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return problem_response(_validation_problem(exc), request)
+    for known in KNOWN_ERRORS:
+        app.add_exception_handler(known, _known)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -194,31 +223,9 @@ def install(app: FastAPI) -> None:
             headers["Allow"] = ", ".join(allowed_methods(request)) or headers.get("Allow", "")
         return problem_response(Problem(exc.status_code, title, detail, headers=headers), request)
 
-    @app.exception_handler(OSConnectionError)
-    async def _down(request: Request, exc: OSConnectionError) -> JSONResponse:
-        return problem_response(unavailable(exc), request)
-
-    @app.exception_handler(ConnectionTimeout)
-    async def _slow(request: Request, exc: ConnectionTimeout) -> JSONResponse:
-        return problem_response(unavailable(exc), request)
-
-    @app.exception_handler(NotFoundError)
-    async def _missing_index(request: Request, exc: NotFoundError) -> JSONResponse:
-        problem = Problem(
-            503,
-            "Index missing",
-            "The article index does not exist yet; run `newsroom index create` "
-            "or ingest some articles.",
-            headers={"Retry-After": str(RETRY_AFTER_S)},
-        )
-        return problem_response(problem, request)
-
-    @app.exception_handler(TransportError)
-    async def _refused(request: Request, exc: TransportError) -> JSONResponse:
-        return problem_response(from_transport_error(exc), request)
-
-    @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s", request.url.path)
         problem = Problem(500, "Internal error", "Something went wrong on our side; it was logged.")
         return problem_response(problem, request)
+
+    app.add_exception_handler(Exception, _unexpected)

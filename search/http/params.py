@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from search.api.errors import Problem
+from search.http.errors import Problem
 from search.query.request import (
     DATE_FORMS,
     FACET_NAMES,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from search.api.errors import Problem, problem_response
+from search.http.errors import Problem, problem_response
 from search.settings import Settings
 
 API_KEY_HEADER = "X-API-Key"

@@ -1,0 +1,79 @@
+"""How a page answers: errors as pages in the API's own words, blank form fields dropped.
+
+Pages and editors' pages share this route class; a page says what the JSON would, because both
+take their words from `search.http.errors.problem_for`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
+
+from search.http.errors import Problem, problem_for
+from search.http.params import MAX_QUERY_CHARS, SearchParams
+from search.query.results import SearchResponse
+from search.web import charts
+from search.web.templating import templates
+from search.web.urls import PageState
+
+
+def search_context(
+    state: PageState,
+    result: SearchResponse | None,
+    error: str | None,
+    error_position: int | None,
+) -> dict[str, Any]:
+    histogram = result.histogram.get("published_at") if result else None
+    bars = charts.bars(histogram.buckets, histogram.interval) if histogram else []
+    return {
+        "state": state,
+        "params": state.params,
+        "result": result,
+        "error": error,
+        "error_position": error_position,
+        "bars": [(bar, state.dates_href(bar.start, bar.end)) for bar in bars],
+        "interval": histogram.interval if histogram else "",
+    }
+
+
+def error_page(request: Request, problem: Problem) -> Response:
+    """An HTML answer to a failed page; on the search page, the form stays usable."""
+    context: dict[str, Any] = {"title": problem.title, "detail": problem.detail}
+    if request.url.path == "/":
+        q = request.query_params.get("q", "")[:MAX_QUERY_CHARS]
+        context |= search_context(PageState(SearchParams(q=q)), None, problem.detail, None)
+        name = "search.html"
+    else:
+        name = "error.html"
+    return templates.TemplateResponse(
+        request, name, context, status_code=problem.status, headers=problem.headers
+    )
+
+
+class PageRoute(APIRoute):
+    """A route that answers errors with a page, where the API's handlers would send JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page_handler(request: Request) -> Response:
+            given = request.query_params.multi_items()
+            kept = [(name, value) for name, value in given if value.strip()]
+            if len(kept) < len(given):
+                # Blank form fields (an emptied date box) mean "not given": drop them from the
+                # permalink rather than reject them.
+                target = f"{request.url.path}?{urlencode(kept)}" if kept else request.url.path
+                return RedirectResponse(target, status_code=303)
+            try:
+                return await handler(request)
+            except Exception as exc:
+                problem = problem_for(exc)
+                if problem is None:
+                    raise
+                return error_page(request, problem)
+
+        return page_handler
