@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
-from opensearchpy import NotFoundError, OpenSearch, helpers
+from opensearchpy import NotFoundError, OpenSearch, TransportError, helpers
 
 from search.entities.registry import MAX_ALIASES, RegistryEntity, RegistryView
 from search.index.schema import drop, ensure_index
@@ -85,6 +85,13 @@ def fetch_ids(client: OpenSearch, alias: str, ids: Iterable[str]) -> list[Regist
     if not wanted:
         return []
     raw = client.mget(index=alias, body={"ids": wanted}, realtime=True)
+    for doc in raw["docs"]:
+        if "error" in doc:
+            # mget reports a shard it could not read per document; that is not "no such entity".
+            error = doc["error"]
+            reason = error.get("type", "error") if isinstance(error, dict) else str(error)
+            status = int(error.get("status", 500)) if isinstance(error, dict) else 500
+            raise TransportError(status, reason, {"error": error})
     return [RegistryEntity.model_validate(d["_source"]) for d in raw["docs"] if d.get("found")]
 
 
