@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -28,7 +28,8 @@ from opensearchpy import OpenSearch
 
 from search.entities import store
 from search.entities.curation import Merge, apply
-from search.entities.editing import AuditEntry, new_entry, record
+from search.entities.editing import new_entry, record
+from search.entities.incremental import Touched, load
 from search.entities.registry import RegistryEntity, RegistryView
 from search.entities.reresolve import reresolve_articles
 from search.entities.resolution import ID_FIELDS, SMALL_WORDS, initials
@@ -66,8 +67,14 @@ def _is_short_form(entity: RegistryEntity) -> bool:
     return entity.type in ("person", "agency", "location")
 
 
-def plan_merges(entities: Iterable[RegistryEntity]) -> Plan:
-    """Which one-word entities are short forms of one fuller entity (pure)."""
+def plan_merges(
+    entities: Iterable[RegistryEntity],
+    shorts: Collection[str] | None = None,
+    retype_keys: Collection[str] | None = None,
+) -> Plan:
+    """Which one-word entities are short forms of one fuller entity (pure). `shorts` and
+    `retype_keys` limit the decisions taken to those entities and keys (every fit of them must
+    be among `entities`); None takes them all."""
     active = [e for e in entities if e.status == "active"]
     by_last: dict[str, list[RegistryEntity]] = defaultdict(list)
     by_initials: dict[str, list[RegistryEntity]] = defaultdict(list)
@@ -86,6 +93,8 @@ def plan_merges(entities: Iterable[RegistryEntity]) -> Plan:
     ambiguous: dict[str, list[str]] = {}
     for short in active:
         if short.curated or not _is_short_form(short):
+            continue
+        if shorts is not None and short.id not in shorts:
             continue
         if " " in short.key:
             shaped = []
@@ -106,7 +115,8 @@ def plan_merges(entities: Iterable[RegistryEntity]) -> Plan:
             # A one-word name several entities answer to; a longer name that joined none is
             # a name of its own, not an ambiguous short form.
             ambiguous[short.id] = ranked[:MAX_CANDIDATES]
-    return Plan([*plan_retypes(active), *merges], ambiguous)
+    retyped = [e for e in active if retype_keys is None or e.key in retype_keys]
+    return Plan([*plan_retypes(retyped), *merges], ambiguous)
 
 
 def plan_retypes(active: Iterable[RegistryEntity]) -> list[tuple[str, str, str]]:
@@ -211,19 +221,53 @@ def _links(entity: RegistryEntity, key: str) -> int:
     return alias.count if alias is not None else 0
 
 
-def consolidate(client: OpenSearch, articles_alias: str) -> dict[str, int]:
-    """Plan over the whole registry, apply the merges as the resolver, record the ambiguous."""
+def consolidate(
+    client: OpenSearch, articles_alias: str, touched: Touched | None = None
+) -> dict[str, int]:
+    """Plan, apply the merges as the resolver, record the ambiguous. Without `touched` the
+    plan covers the whole registry (`newsroom entities consolidate`); with an ingest run's, only
+    the decisions that run can have changed (see incremental), which is the same plan for a
+    fraction of the reading and of the significant-terms searches."""
     registry = store.registry_alias(articles_alias)
+    started = datetime.now(UTC)
     client.indices.refresh(index=registry)
-    view = RegistryView(store.scan_all(client, registry))
-    plan = plan_merges(view.by_id.values())
+    scope = load(client, registry, touched) if touched is not None else None
+    if scope is None:
+        view = RegistryView(store.scan_all(client, registry))
+        plan = plan_merges(view.by_id.values())
+        planned: Collection[str] = view.by_id.keys()
+    else:
+        view, planned = scope.view, scope.shorts
+        plan = plan_merges(view.by_id.values(), scope.shorts, scope.retype_keys)
+    # A view of the whole registry also serves the articles' re-resolution.
+    whole = view if scope is None else None
+    merged = _apply_merges(client, articles_alias, view, plan.merges, whole)
+    _flag_ambiguous(client, articles_alias, view, plan.ambiguous, planned, whole)
+    store.mark_consolidated(client, registry, started)
+    return {"merged": merged, "ambiguous": len(plan.ambiguous)}
+
+
+def _apply_merges(
+    client: OpenSearch,
+    articles_alias: str,
+    view: RegistryView,
+    merges: list[tuple[str, str, str]],
+    whole: RegistryView | None,
+) -> int:
+    """Apply the planned merges to `view` and the registry, audited as the resolver's;
+    returns how many were made."""
     now = datetime.now(UTC)
     changes = []
-    for short_id, full_id, why in plan.merges:
+    # A merge moves the short form's names to the full entity, whose id, name, type and own
+    # names stay as they were: only stories naming the short form can read differently.
+    moved: tuple[set[str], set[str]] = (set(), set())
+    for short_id, full_id, why in merges:
         # An earlier merge of this plan may have moved the target on, or taken the short form.
         target = view.final(full_id)
         if target is None or target.id == short_id or view.by_id[short_id].status != "active":
             continue
+        moved[0].add(short_id)
+        moved[1].update(view.by_id[short_id].alias_keys)
         change = apply(Merge(entity=short_id, into=target.id, reason=why), view, now)
         for entity in change.after.values():
             view.put(entity.model_copy(update={"curated": False}))
@@ -232,11 +276,24 @@ def consolidate(client: OpenSearch, articles_alias: str) -> dict[str, int]:
         for entity_id in change.after:
             change.after[entity_id] = view.by_id[entity_id]
         entry.after = [s.model_copy(update={"entity": view.by_id[s.id]}) for s in entry.after]
-    written: list[AuditEntry] = record(client, articles_alias, changes) if changes else []
-    named = {c: view.by_id[c].key for cs in plan.ambiguous.values() for c in cs}
+    written = record(client, articles_alias, changes, whole, moved) if changes else []
+    return len(written)
+
+
+def _flag_ambiguous(
+    client: OpenSearch,
+    articles_alias: str,
+    view: RegistryView,
+    ambiguous: dict[str, list[str]],
+    planned: Collection[str],
+    whole: RegistryView | None,
+) -> None:
+    """Record each ambiguous short form's candidates and the company each keeps; clear them
+    from the planned short forms the archive no longer finds ambiguous."""
+    named = {c: view.by_id[c].key for cs in ambiguous.values() for c in cs}
     context = company(client, articles_alias, named)
     flagged = []
-    for short_id, candidates in plan.ambiguous.items():
+    for short_id, candidates in ambiguous.items():
         known = {c: [i for i in context.get(c, []) if i != short_id] for c in candidates}
         short = view.by_id[short_id]
         if short.candidates != candidates or short.candidate_context != known:
@@ -247,15 +304,20 @@ def consolidate(client: OpenSearch, articles_alias: str) -> dict[str, int]:
     flagged += [
         e.model_copy(update={"candidates": [], "candidate_context": {}})
         for e in view.by_id.values()
-        if e.candidates and e.status == "active" and e.id not in plan.ambiguous
+        if e.candidates and e.status == "active" and e.id not in ambiguous and e.id in planned
     ]
-    store.write_entities(client, registry, flagged)
+    store.write_entities(client, store.registry_alias(articles_alias), flagged)
+    for entity in flagged:
+        view.put(entity)
     if flagged:
         # By key too: stories a short form was read in by its company carry the reading now.
         reresolve_articles(
-            client, articles_alias, {e.id for e in flagged}, {e.key for e in flagged}
+            client,
+            articles_alias,
+            {e.id for e in flagged},
+            {e.key for e in flagged},
+            registry_now=whole,
         )
-    return {"merged": len(written), "ambiguous": len(plan.ambiguous)}
 
 
 #: Stories an identity needs before the company it keeps can decide a short form.

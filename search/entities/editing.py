@@ -98,9 +98,16 @@ def new_entry(action: str, actor: str, reason: str, change: Change, now: datetim
 
 
 def record(
-    client: OpenSearch, articles_alias: str, changes: list[tuple[AuditEntry, Change]]
+    client: OpenSearch,
+    articles_alias: str,
+    changes: list[tuple[AuditEntry, Change]],
+    registry_now: RegistryView | None = None,
+    affected: tuple[set[str], set[str]] | None = None,
 ) -> list[AuditEntry]:
-    """Write the registry records and audit entries, then re-resolve the articles once."""
+    """Write the registry records and audit entries, then re-resolve the articles once
+    (against `registry_now`, the whole registry after the changes, when the caller holds it).
+    `affected` (ids, keys) narrows the articles read again when the caller knows which can
+    change; by default every name of every entity changed."""
     registry = store.registry_alias(articles_alias)
     final: dict[str, RegistryEntity] = {}
     ids: set[str] = set()
@@ -109,8 +116,10 @@ def record(
         final.update(change.after)
         ids |= set(change.after)
         keys |= change.keys()
+    if affected is not None:
+        ids, keys = affected
     store.write_entities(client, registry, final.values())
-    updated = reresolve_articles(client, articles_alias, ids, keys)
+    updated = reresolve_articles(client, articles_alias, ids, keys, registry_now=registry_now)
     entries = []
     for entry, _ in changes:
         entries.append(entry.model_copy(update={"articles_updated": updated}))

@@ -10,7 +10,7 @@ needs no model and no history.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, Literal
@@ -72,7 +72,10 @@ class RegistryEntity(BaseModel):
         return list(dict.fromkeys([self.key, *(a.key for a in self.aliases)]))
 
     def alias(self, key: str) -> Alias | None:
-        return next((a for a in self.aliases if a.key == key), None)
+        for alias in self.aliases:  # a loop: resolution asks this for every holder of a key
+            if alias.key == key:
+                return alias
+        return None
 
     def answers_to(self, type_: EntityType) -> bool:
         return self.type == type_ or type_ in self.retyped_from
@@ -135,12 +138,10 @@ class RegistryView:
         """
         holders = [self.by_id[i] for i in self.by_alias.get(key, ())]
         fitting = [h for h in holders if h.answers_to(type_) or _merged_fits(self, h, type_)]
-        tiers = (
-            [h for h in fitting if (a := h.alias(key)) is not None and a.curated],
-            [h for h in fitting if h.key == key],
-            [h for h in fitting if (a := h.alias(key)) is not None and a.count >= MIN_ALIAS_LINKS],
-        )
-        for tier in tiers:
+        if not fitting:  # most often a name nobody holds yet: every batch asks for many
+            return None
+        named = [(h, h.alias(key)) for h in fitting]
+        for tier in _tiers(named, key):
             # Holders that merges made one identity count once.
             finals = {f.id: f for h in tier if (f := self.final(h.id)) is not None}
             if len(finals) == 1:
@@ -149,6 +150,16 @@ class RegistryView:
             if len(finals) > 1:
                 return None
         return None
+
+
+def _tiers(
+    named: list[tuple[RegistryEntity, Alias | None]], key: str
+) -> Iterator[list[RegistryEntity]]:
+    """The holders of `key` in the order `resolve` consults them, each tier built only if the
+    one before decided nothing."""
+    yield [h for h, a in named if a is not None and a.curated]
+    yield [h for h, _ in named if h.key == key]
+    yield [h for h, a in named if a is not None and a.count >= MIN_ALIAS_LINKS]
 
 
 def _merged_fits(view: RegistryView, entity: RegistryEntity, type_: EntityType) -> bool:

@@ -69,7 +69,6 @@ def resolve_entities(entities: Sequence[Entity], view: RegistryView) -> list[Ent
             resolved[slot] = entity.model_copy(update={"id": None})
             continue
         kept = resolved.get(found.id)
-        entity = entity.model_copy(update={"blocked": False})
         if kept is not None:
             resolved[found.id] = kept.model_copy(
                 update={"mentions": sorted([*kept.mentions, *entity.mentions], key=_start)}
@@ -77,6 +76,7 @@ def resolve_entities(entities: Sequence[Entity], view: RegistryView) -> list[Ent
             continue
         resolved[found.id] = entity.model_copy(
             update={
+                "blocked": False,
                 "id": found.id,
                 "name": found.name,
                 "type": found.type,
