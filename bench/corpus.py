@@ -3,7 +3,7 @@
 `python -m bench.corpus --n 100000 --seed 1 --out FILE [--with-entities]` streams NDJSON.
 
 Why resample instead of copying: the real corpora hold 24k articles, the benchmarks need up to
-1M, and copies would all hash alike (the pipeline drops duplicates) and compress unrealistically
+1M, and copies would all fall into clusters of copies and compress unrealistically
 well. Each generated article takes, from one real article chosen at random, its paragraph
 structure (so lengths follow the real distribution) and from another its Reuters PEOPLE/ORGS/
 PLACES tags (so entity counts and names follow the real ones); its sentences are drawn from the
@@ -27,15 +27,16 @@ import sys
 import time
 from bisect import bisect
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from itertools import accumulate
+from datetime import UTC, datetime, timedelta
+from itertools import accumulate, groupby, islice
 from pathlib import Path
 from typing import IO, Any
 
 from bench.common import CORPORA_DIR, ROOT, WORK_DIR, log
 from search.entities.normalize import folding_key
+from search.fields import CLUSTER_ID
 from search.index.bulk import BulkDoc
 from search.ingest.enrich import Enrichment
 from search.ingest.pipeline import apply_enrichment, to_document
@@ -447,6 +448,107 @@ def article_docs(
             prepared.article, precomputed_enrichment(record, prepared.article.body)
         )
         yield BulkDoc(article.id, to_document(article), ref=raw.location)
+
+
+# --- near-duplicate copies ------------------------------------------------------------------------
+#
+# A real archive holds the same story several times (wire copy taken by several outlets,
+# republished with a sentence cut), and grouping by cluster costs what it costs because of them.
+# The copies are made when the corpus is loaded, not when it is generated, so the corpus files
+# stay byte for byte what they were and every benchmark that does not group reads them as before.
+
+#: Share of the articles that are copies of another one (the lead of their cluster).
+COPY_SHARE = 0.15
+#: Sizes of a cluster, its lead included; smaller clusters are commoner (weight 1 / copies).
+CLUSTER_SIZES = tuple(range(2, 11))
+
+
+def cluster_runs(n: int, seed: int, share: float = COPY_SHARE) -> list[int]:
+    """How N consecutive articles fall into clusters: run lengths adding up to N, 1 for an
+    article that stands alone. Exactly round(N * share) articles are copies (every member of a
+    run but its first); the same seed gives the same runs."""
+    rng = random.Random(f"clusters-{seed}")
+    copies = round(n * share)
+    weights = [1 / (size - 1) for size in CLUSTER_SIZES]
+    clusters: list[int] = []
+    while copies > 0:
+        size = min(rng.choices(CLUSTER_SIZES, weights)[0], copies + 1)
+        clusters.append(size)
+        copies -= size - 1
+    singles = n - sum(clusters)
+    if singles < 0:
+        raise ValueError(f"a copy share of {share} does not fit in {n} articles")
+    runs = clusters + [1] * singles
+    rng.shuffle(runs)
+    return runs
+
+
+def cluster_stats(runs: Sequence[int]) -> dict[str, Any]:
+    """What a set of runs makes: articles, clusters of two or more, copies, sizes."""
+    clusters = [size for size in runs if size > 1]
+    return {
+        "articles": sum(runs),
+        "clusters": len(clusters),
+        "articles_in_clusters": sum(clusters),
+        "copies": sum(clusters) - len(clusters),
+        "distinct_cluster_ids": len(runs),
+        "largest_cluster": max(clusters, default=1),
+        "sizes": dict(sorted(Counter(clusters).items())),
+    }
+
+
+def _near_copy(body: str, rng: random.Random) -> str:
+    """The lead's text with one sentence (never the first) cut, as a republication trims it."""
+    paragraphs = [_SENTENCES.split(p) for p in body.split("\n\n")]
+    places = [(i, j) for i, p in enumerate(paragraphs) for j in range(len(p)) if (i, j) != (0, 0)]
+    if len(places) < 2:
+        return body
+    i, j = rng.choice(places)
+    del paragraphs[i][j]
+    return "\n\n".join(" ".join(p) for p in paragraphs if p)
+
+
+def with_copies(
+    records: Iterable[dict[str, Any]], runs: Iterable[int], seed: int
+) -> Iterator[dict[str, Any]]:
+    """The records, each run of more than one turned into a cluster: its first record is the
+    lead, the others become near-copies of it (its title, section, entities and text less one
+    sentence, published minutes to two days later) under their own id and source. Every
+    record carries `cluster`, its lead's record id (its own when it stands alone)."""
+    rng = random.Random(f"copies-{seed}")
+    stream = iter(records)
+    for size in runs:
+        members = list(islice(stream, size))
+        if len(members) < size:
+            raise ValueError("the runs cover more articles than the records hold")
+        lead = members[0]
+        yield {**lead, "cluster": lead["id"]}
+        published = datetime.fromisoformat(lead["published_at"].replace("Z", "+00:00"))
+        for own in members[1:]:
+            later = published + timedelta(seconds=rng.uniform(300, 2 * 86_400))
+            yield {
+                **lead,
+                "id": own["id"],
+                "source": own["source"],
+                "published_at": later.isoformat(timespec="seconds").replace("+00:00", "Z"),
+                "body": _near_copy(lead["body"], rng),
+                "cluster": lead["id"],
+            }
+
+
+def clustered_docs(
+    records: Iterable[dict[str, Any]], now: datetime | None = None
+) -> Iterator[BulkDoc]:
+    """`article_docs` for records marked by `with_copies`: every document carries `cluster_id`,
+    the smallest article id of its cluster (its own id when it stands alone), as clustering at
+    ingest labels them."""
+    now = now or datetime.now(UTC)
+    for _, members in groupby(records, key=lambda r: r.get("cluster", r["id"])):
+        docs = list(article_docs(members, now))
+        cluster_id = min((doc.id for doc in docs), default="")
+        for doc in docs:
+            doc.source[CLUSTER_ID] = cluster_id
+            yield doc
 
 
 def main(argv: list[str] | None = None) -> int:

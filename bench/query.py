@@ -1,6 +1,7 @@
 """Query latency and throughput through the API, beside the same bodies sent to OpenSearch.
 
-`python -m bench.query [--n 10000] [--duration 15] [--levels 1,8,32] [--tag NAME]`
+`python -m bench.query [--n 10000] [--duration 15] [--levels 1,8,32] [--tag NAME]
+[--slices N] [--copy-share 0.15] [--no-grouping]`
 
 A generated corpus (with precomputed entities) is bulk-loaded into a fresh index. The API runs
 in its own process (uvicorn, create_app with settings from the environment) on a free loopback
@@ -10,6 +11,15 @@ directly (the bodies search.query.builder builds for the very same parameters, P
 requests and reads each answer whole without parsing it, so the client costs the same either way
 and the difference is the API's: overhead = (api_p50 - direct_p50) / direct_p50. Export of 10k
 rows is timed apart, as rows/s. The API's RSS is read before the first and after the last request.
+
+Grouping by near-duplicate cluster: the corpus is loaded with copies (bench.corpus.with_copies,
+15% of the articles by default), and at each level the same mix runs a third time through the
+API with `group=duplicates` on every search. Grouped searches have no direct twin: a grouped
+page is several OpenSearch requests (a collapsed search with a cluster count, then the copies
+of the page's clusters; cursor pages more), put together by the service. They are measured
+against the plain API searches of the same run: grouped_p50 / plain_p50. Cursor paging with and
+without grouping is timed apart at one client, and the parts of a grouped first page (collapse,
+cluster count, copies aggregation) are timed straight at OpenSearch, to say where the time goes.
 """
 
 from __future__ import annotations
@@ -49,12 +59,23 @@ from bench.common import (
     running_node,
     write_results,
 )
-from bench.corpus import article_docs, ensure_corpus, read_records
+from bench.corpus import (
+    COPY_SHARE,
+    cluster_runs,
+    cluster_stats,
+    clustered_docs,
+    ensure_corpus,
+    read_records,
+    with_copies,
+)
+from search.fields import CLUSTER_ID
 from search.http.params import SearchParams
 from search.index.bulk import BulkWriter
 from search.index.client import node_urls
 from search.ingest.run import bulk_policy
-from search.query import builder
+from search.query import builder, grouping
+from search.query.cursor import START, decode_cursor
+from search.query.grouping import GROUPS_AGG
 from search.query.service import EXPORT_BATCH
 from search.settings import Settings
 
@@ -72,6 +93,12 @@ EXPORT_ROWS = 10_000
 WARMUP_S = 3.0
 #: Requests per level at most, so a fast machine still ends a level in bounded time.
 MAX_REQUESTS_PER_LEVEL = 50_000
+#: The kinds of the mix that are searches (and so have a grouped variant).
+SEARCH_KINDS = ("free_text", "phrase", "filtered")
+GROUPED = {"group": "duplicates"}
+#: Pages read per cursor walk (the first is `cursor=*`), and walks per query and variant.
+CURSOR_PAGES = 3
+CURSOR_ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -131,6 +158,20 @@ class LevelResult:
         return out
 
 
+def merged(parts: Sequence[LevelResult]) -> LevelResult:
+    """One result from the turns one target took at one level."""
+    cpu = [p.api_cpu_s for p in parts if p.api_cpu_s is not None]
+    return LevelResult(
+        parts[0].target,
+        parts[0].concurrency,
+        sum(p.seconds for p in parts),
+        [latency for p in parts for latency in p.latencies],
+        sum(p.errors for p in parts),
+        sum(cpu) if cpu else None,
+        sum(p.client_cpu_s for p in parts),
+    )
+
+
 def top_values(client: OpenSearch, index: str) -> dict[str, list[str]]:
     """The most common values of the facets the mix filters on, read from the index itself."""
     fields = {"person": "persons", "agency": "agencies", "country": "countries", "source": "source"}
@@ -185,6 +226,28 @@ def build_mix(values: dict[str, list[str]]) -> list[Call]:
             options = by_kind[kind]
             calls.append(options[next(counters[kind]) % len(options)])
     return calls
+
+
+def grouped_call(call: Call) -> Call:
+    """The same search with group=duplicates. Its `body` is only the first of the requests the
+    service sends for it (the collapsed page and cluster count; the copies come after), so it
+    is never sent as a direct twin."""
+    return search_call(call.kind, {**call.params, **GROUPED})
+
+
+def variant_mix(calls: Sequence[Call], change: Callable[[Call], Call]) -> list[Call]:
+    """The cycle with every search changed by `change` (once per distinct call, so the cycle
+    keeps its distinct requests) and every other call as it was."""
+    changed: dict[int, Call] = {}
+    out = []
+    for call in calls:
+        if call.kind not in SEARCH_KINDS:
+            out.append(call)
+            continue
+        if id(call) not in changed:
+            changed[id(call)] = change(call)
+        out.append(changed[id(call)])
+    return out
 
 
 Sender = Callable[[Call], Awaitable[bool]]
@@ -243,12 +306,20 @@ def api_sender(session: aiohttp.ClientSession, base_url: str) -> Sender:
 
 
 def direct_sender(
-    session: aiohttp.ClientSession, node_url: str, index: str, *, request_cache: bool = False
+    session: aiohttp.ClientSession,
+    node_url: str,
+    index: str,
+    *,
+    request_cache: bool = False,
+    uncached: bool = False,
 ) -> Sender:
     """Each call's body to `<index>/_search`, with the query string the service would add;
-    `request_cache` forces the cache on for every call (bench.tuning's upper bound)."""
+    `request_cache` forces the cache on for every call (bench.tuning's upper bound), `uncached`
+    off (OpenSearch caches `size: 0` answers unasked, which a static index always hits)."""
     url = f"{node_url.rstrip('/')}/{index}/_search"
     cached_url = f"{url}?request_cache=true"
+    if uncached:
+        url = cached_url = f"{url}?request_cache=false"
     headers = {"Content-Type": "application/json"}
     encoded: dict[int, bytes] = {}
 
@@ -292,6 +363,10 @@ class ApiProcess:
             # The limiter is per client address, and every benchmark client is 127.0.0.1.
             "NEWSROOM_RATE_LIMIT_PER_MINUTE": "100000000",
             "NEWSROOM_EXPORT_MAX_ROWS": str(EXPORT_ROWS),
+            # Cursor walks leave their point in time to the benchmark, which closes it at the
+            # node at once; the API's ledger would count it until its keep-alive ran out.
+            "NEWSROOM_CURSORS_PER_CLIENT": "100000",
+            "NEWSROOM_CURSORS_TOTAL": "100000",
         }
         command = [
             sys.executable, "-m", "uvicorn", "search.app:create_app", "--factory",
@@ -391,23 +466,187 @@ async def measure_export(
     return out
 
 
+# --- grouping ----------------------------------------------------------------------------------
+
+
+async def cursor_walk(
+    session: aiohttp.ClientSession, base_url: str, node_url: str, call: Call
+) -> list[float]:
+    """Seconds per page of one cursor walk through the API (`cursor=*`, then `next_cursor`),
+    CURSOR_PAGES pages at most. Its point in time is closed at the node afterwards, unless the
+    walk reached the last page (the API closes it then)."""
+    pairs = call.query_pairs()
+    cursor, seconds = START, []
+    for _ in range(CURSOR_PAGES):
+        started = time.perf_counter()
+        async with session.get(f"{base_url}/v1/search", params=[*pairs, ("cursor", cursor)]) as r:
+            raw = await r.read()
+            if r.status != 200:
+                raise RuntimeError(f"cursor page of {call.params}: HTTP {r.status} {raw[:300]!r}")
+        seconds.append(time.perf_counter() - started)
+        following = json.loads(raw).get("next_cursor")
+        if following is None:
+            return seconds
+        cursor = following
+    req = SearchParams.model_validate(call.params).to_request()
+    pit_id = decode_cursor(cursor, req).pit_id
+    url = f"{node_url.rstrip('/')}/_search/point_in_time"
+    async with session.delete(url, json={"pit_id": [pit_id]}) as response:
+        await response.read()
+        if response.status != 200:
+            log(f"could not close the point in time of a cursor walk: HTTP {response.status}")
+    return seconds
+
+
+async def measure_cursor_paging(
+    session: aiohttp.ClientSession, base_url: str, node_url: str, calls: Sequence[Call]
+) -> dict[str, Any]:
+    """Cursor walks of the free-text searches with and without grouping, one client, in
+    alternating order after one untimed walk each: p50 of first pages and of later pages.
+    A later grouped page reads the plain order in batches and asks which hits stand for their
+    clusters (a request per batch), then the copies."""
+    plain = list({id(c): c for c in calls if c.kind == "free_text"}.values())
+    variants = {"plain": plain, "grouped": [grouped_call(c) for c in plain]}
+    for walks in variants.values():
+        for call in walks:
+            await cursor_walk(session, base_url, node_url, call)
+    first: dict[str, list[float]] = {name: [] for name in variants}
+    later: dict[str, list[float]] = {name: [] for name in variants}
+    for round_ in range(CURSOR_ROUNDS):
+        names = list(variants) if round_ % 2 == 0 else list(reversed(variants))
+        for n in range(len(plain)):
+            for name in names:
+                pages = await cursor_walk(session, base_url, node_url, variants[name][n])
+                first[name].append(pages[0])
+                later[name].extend(pages[1:])
+    out: dict[str, Any] = {"queries": len(plain), "pages_per_walk": CURSOR_PAGES}
+    for name in variants:
+        out[name] = {
+            "first_page": latency_summary(first[name]),
+            "later_pages": latency_summary(later[name]),
+        }
+    for page in ("first_page", "later_pages"):
+        out[f"grouped_to_plain_p50_{page}"] = ratio(
+            out["grouped"][page]["p50_ms"], out["plain"][page]["p50_ms"]
+        )
+    return out
+
+
+async def _search_json(
+    session: aiohttp.ClientSession, url: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    async with session.post(url, json=body) as response:
+        response.raise_for_status()
+        answer: dict[str, Any] = await response.json()
+        return answer
+
+
+async def breakdown_variants(
+    session: aiohttp.ClientSession, node_url: str, index: str, searches: Sequence[Call]
+) -> dict[str, dict[int, Call]]:
+    """Each search's body as each part of a grouped first page (keyed by the plain call's id):
+    collapse alone, the cluster count alone, both (the page the service sends), the copies
+    request for the clusters that page shows, and the count at OpenSearch's default precision."""
+    url = f"{node_url.rstrip('/')}/{index}/_search"
+    out: dict[str, dict[int, Call]] = {
+        name: {} for name in ("plain", "collapse", "count", "page", "copies", "page_count_3000")
+    }
+    for call in searches:
+        page = grouped_call(call)
+        count = page.body["aggs"][GROUPS_AGG]
+        low = {**count, "aggs": {"n": {"cardinality": {"field": CLUSTER_ID}}}}
+        hits = (await _search_json(session, url, page.body))["hits"]["hits"]
+        clusters = list(dict.fromkeys(grouping.cluster_of(hit) for hit in hits))
+        bodies = {
+            "plain": call.body,
+            "collapse": {**call.body, "collapse": grouping.collapse()},
+            "count": {**call.body, "aggs": {**call.body.get("aggs", {}), GROUPS_AGG: count}},
+            "page": page.body,
+            "copies": grouping.copies_body(clusters or ["none"]),
+            "page_count_3000": {**page.body, "aggs": {**page.body["aggs"], GROUPS_AGG: low}},
+        }
+        for name, body in bodies.items():
+            out[name][id(call)] = Call(call.kind, "", {}, body)
+    return out
+
+
+async def grouping_breakdown(
+    session: aiohttp.ClientSession,
+    node_url: str,
+    index: str,
+    calls: Sequence[Call],
+    duration_s: float,
+    slices: int = 1,
+) -> dict[str, Any]:
+    """Where a grouped first page spends its time inside OpenSearch: the parts of it sent
+    straight to the node at one client, each in the mix's own cycle of searches (in turns, as
+    `run_all` takes them), as p50 and as a ratio to the plain search. The copies request is
+    timed with the request cache (what a static index gives) and without (what an index
+    refreshed by continuous ingest gives)."""
+    searches = [c for c in calls if c.kind in SEARCH_KINDS]
+    distinct = list({id(c): c for c in searches}.values())
+    variants = await breakdown_variants(session, node_url, index, distinct)
+    send = direct_sender(session, node_url, index)
+    send_uncached = direct_sender(session, node_url, index, uncached=True)
+    runs: list[tuple[str, Sender, list[Call]]] = [
+        (name, send, [bodies[id(c)] for c in searches]) for name, bodies in variants.items()
+    ]
+    runs.append(("copies_uncached", send_uncached, [variants["copies"][id(c)] for c in searches]))
+    for _, sender, cycle in runs:
+        await run_level(sender, cycle, 1, WARMUP_S / 2, "warmup")
+    parts: dict[str, list[LevelResult]] = {name: [] for name, _, _ in runs}
+    for turn in range(slices):
+        for name, sender, cycle in runs if turn % 2 == 0 else runs[::-1]:
+            parts[name].append(await run_level(sender, cycle, 1, duration_s / slices, name))
+    out: dict[str, Any] = {}
+    for name, _, _ in runs:
+        result = merged(parts[name])
+        out[name] = {**latency_summary([t for _, t in result.latencies]), "errors": result.errors}
+        log(f"grouping part {name:>16}: p50 {out[name]['p50_ms']} ms")
+    plain = out["plain"]["p50_ms"]
+    for row in out.values():
+        row["to_plain_p50"] = ratio(row["p50_ms"], plain)
+    return out
+
+
 # --- the run -------------------------------------------------------------------------------------
 
 
-def load_corpus(client: OpenSearch, settings: Settings, n: int, seed: int) -> tuple[str, float]:
-    """A fresh index holding N generated articles, loaded through the project's bulk path and
-    merged down, so every run queries the same segment layout."""
+def load_corpus(
+    client: OpenSearch, settings: Settings, n: int, seed: int, copy_share: float = COPY_SHARE
+) -> tuple[str, float, dict[str, Any]]:
+    """A fresh index holding N generated articles, `copy_share` of them near-copies in
+    clusters, every one labelled with its `cluster_id`; loaded through the project's bulk
+    path and merged down, so every run queries the same segment layout. Also says what the
+    clusters are, and checks that the index holds as many cluster ids as were made."""
     corpus = ensure_corpus(n, seed, with_entities=True)
+    runs = cluster_runs(n, seed, copy_share)
     index = create_index(client, "query")
     started = time.perf_counter()
-    writer = BulkWriter(client, index, bulk_policy(settings))
-    failed = sum(r.outcome == "failed" for r in writer.write(article_docs(read_records(corpus))))
-    client.indices.refresh(index=index)
-    force_merge(client, index)
-    seconds = time.perf_counter() - started
-    if failed:
-        raise RuntimeError(f"{failed} documents failed to load")
-    return index, seconds
+    try:
+        writer = BulkWriter(client, index, bulk_policy(settings))
+        docs = clustered_docs(with_copies(read_records(corpus), runs, seed))
+        failed = sum(r.outcome == "failed" for r in writer.write(docs))
+        client.indices.refresh(index=index)
+        force_merge(client, index)
+        seconds = time.perf_counter() - started
+        if failed:
+            raise RuntimeError(f"{failed} documents failed to load")
+        clusters = {"copy_share": copy_share, **cluster_stats(runs)}
+        clusters["distinct_cluster_ids_indexed"] = found = distinct_clusters(client, index)
+        if abs(found - clusters["distinct_cluster_ids"]) > 0.01 * clusters["distinct_cluster_ids"]:
+            raise RuntimeError(f"{found:,} cluster ids in the index; the corpus made {clusters}")
+    except BaseException:
+        delete_index(client, index)
+        raise
+    return index, seconds, clusters
+
+
+def distinct_clusters(client: OpenSearch, index: str) -> int:
+    """Cluster ids in the index (exact below 40,000, within a few percent above)."""
+    distinct = {"cardinality": {"field": CLUSTER_ID, "precision_threshold": 40_000}}
+    raw = client.search(index=index, body={"size": 0, "aggs": {"ids": distinct}})
+    return int(raw["aggregations"]["ids"]["value"])
 
 
 @asynccontextmanager
@@ -422,6 +661,16 @@ async def direct_client(settings: Settings, pool: int) -> AsyncIterator[AsyncOpe
         await client.close()
 
 
+@dataclass
+class RunOutput:
+    """What `run_all` measured, beside the per-level results."""
+
+    export: dict[str, Any]
+    memory: dict[str, Any]
+    cpu_by_kind: dict[str, float]
+    grouping: dict[str, Any] = field(default_factory=dict)
+
+
 async def run_all(
     settings: Settings,
     index: str,
@@ -430,29 +679,53 @@ async def run_all(
     levels: Sequence[int],
     duration_s: float,
     export_repeat: int,
-) -> tuple[list[LevelResult], dict[str, Any], dict[str, Any], dict[str, float]]:
+    grouped: bool = False,
+    slices: int = 1,
+) -> tuple[list[LevelResult], RunOutput]:
+    """Each level through the API, directly, and (with `grouped`) through the API grouped,
+    in an order that alternates by level and always keeps the two API runs side by side.
+    With `slices` > 1 each target's time is cut into that many turns taken in alternation,
+    so that load from elsewhere on a shared machine falls on every target alike."""
     pid = api.process.pid
     memory = {"start": process_memory(pid)}
     results: list[LevelResult] = []
+    node_url = node_urls(settings)[0]
+    grouped_calls = variant_mix(calls, grouped_call) if grouped else []
     async with (
         load_session(max(levels)) as session,
         direct_client(settings, max(levels)) as client,
     ):
         send_api = api_sender(session, api.url)
-        send_direct = direct_sender(session, node_urls(settings)[0], index)
+        send_direct = direct_sender(session, node_url, index)
         distinct = list({id(c): c for c in calls}.values())
+        distinct_grouped = [
+            c for c in {id(c): c for c in grouped_calls}.values() if c.kind in SEARCH_KINDS
+        ]
         for _ in range(2):  # every distinct request twice each way: caches and JIT warm for both
             for call in distinct:
                 await send_direct(call)
                 await send_api(call)
+            for call in distinct_grouped:
+                await send_api(call)
+        targets: list[tuple[str, Sender, Sequence[Call]]] = [
+            ("api", send_api, calls),
+            *([("grouped", send_api, grouped_calls)] if grouped else []),
+            ("direct", send_direct, calls),
+        ]
         for n, level in enumerate(levels):
-            order = [("api", send_api), ("direct", send_direct)]
-            for target, send in order if n % 2 == 0 else order[::-1]:
-                await run_level(send, calls, level, WARMUP_S, "warmup")
-                cpu = process_cpu_seconds(pid)
-                result = await run_level(send, calls, level, duration_s, target)
-                if target == "api":
-                    result.api_cpu_s = process_cpu_seconds(pid) - cpu
+            order = targets if n % 2 == 0 else targets[::-1]
+            parts: dict[str, list[LevelResult]] = {target: [] for target, _, _ in targets}
+            for slice_ in range(slices):
+                for target, send, cycle in order if slice_ % 2 == 0 else order[::-1]:
+                    if slice_ == 0:
+                        await run_level(send, cycle, level, WARMUP_S, "warmup")
+                    cpu = process_cpu_seconds(pid)
+                    part = await run_level(send, cycle, level, duration_s / slices, target)
+                    if target != "direct":
+                        part.api_cpu_s = process_cpu_seconds(pid) - cpu
+                    parts[target].append(part)
+            for target, _, _ in order:
+                result = merged(parts[target])
                 results.append(result)
                 summary = result.summary()
                 log(
@@ -461,9 +734,25 @@ async def run_all(
                 )
         memory["after_mix"] = process_memory(pid)
         cpu_by_kind = await api_cpu_by_kind(send_api, distinct, pid)
+        grouping_out: dict[str, Any] = {}
+        if grouped:
+            grouping_out["api_cpu_ms_by_kind"] = await api_cpu_by_kind(
+                send_api, distinct_grouped, pid
+            )
+            grouping_out["cursor_paging"] = await measure_cursor_paging(
+                session, api.url, node_url, calls
+            )
+            log(
+                "cursor pages, grouped / plain p50: first "
+                f"{grouping_out['cursor_paging']['grouped_to_plain_p50_first_page']}, later "
+                f"{grouping_out['cursor_paging']['grouped_to_plain_p50_later_pages']}"
+            )
+            grouping_out["parts_direct_1_client"] = await grouping_breakdown(
+                session, node_url, index, calls, duration_s, slices
+            )
         export = await measure_export(session, api.url, client, index, export_repeat)
     memory["end"] = process_memory(pid)
-    return results, export, memory, cpu_by_kind
+    return results, RunOutput(export, memory, cpu_by_kind, grouping_out)
 
 
 async def api_cpu_by_kind(send: Sender, distinct: Sequence[Call], pid: int) -> dict[str, float]:
@@ -472,6 +761,8 @@ async def api_cpu_by_kind(send: Sender, distinct: Sequence[Call], pid: int) -> d
     out = {}
     for kind in MIX_WEIGHTS:
         calls = [c for c in distinct if c.kind == kind]
+        if not calls:
+            continue
         rounds = max(1, 60 // len(calls))
         cpu = process_cpu_seconds(pid)
         for _ in range(rounds):
@@ -488,30 +779,41 @@ def measure_index(
     levels: Sequence[int],
     duration_s: float,
     export_repeat: int,
+    grouped: bool = False,
+    slices: int = 1,
 ) -> dict[str, Any]:
     """The whole comparison on a loaded index: the mix at each level through a fresh API process
-    and directly, export, the API's memory and its CPU per kind of request."""
+    and directly, export, the API's memory and its CPU per kind of request. With `grouped`
+    (the index must carry cluster_id) also the mix grouped through the API, cursor paging
+    grouped and plain, and the parts of a grouped page timed straight at OpenSearch."""
     values = top_values(client, index)
     calls = build_mix(values)
     api = ApiProcess(settings, index)
     try:
         api.wait_ready()
-        results, export, memory, cpu_by_kind = asyncio.run(
-            run_all(settings, index, api, calls, levels, duration_s, export_repeat)
+        results, out = asyncio.run(
+            run_all(settings, index, api, calls, levels, duration_s, export_repeat, grouped, slices)
         )
     finally:
         api.stop()
     report = _report(results, levels)
-    return {
+    measured: dict[str, Any] = {
         "duration_per_level_s": duration_s,
+        "slices_per_level": slices,
         "mix_weights": MIX_WEIGHTS,
         "filter_values": values,
         "levels": report,
         "api_overhead_p50": {str(k): v["api_overhead_p50"] for k, v in report.items()},
-        "export": export,
-        "api_memory_mib": memory,
-        "api_cpu_ms_by_kind": cpu_by_kind,
+        "export": out.export,
+        "api_memory_mib": out.memory,
+        "api_cpu_ms_by_kind": out.cpu_by_kind,
     }
+    if grouped:
+        measured["grouped_to_plain_p50"] = {
+            str(k): v["grouped_to_plain_p50"] for k, v in report.items()
+        }
+        measured["grouping"] = out.grouping
+    return measured
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -524,25 +826,55 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--levels", default="1,8,32", help="concurrent clients, comma-separated")
     parser.add_argument("--export-repeat", type=int, default=3)
     parser.add_argument("--tag", default=None, help="results go to bench/results/query-TAG.json")
+    parser.add_argument(
+        "--copy-share",
+        type=float,
+        default=COPY_SHARE,
+        help="share of the articles that are near-copies in clusters of 2-10",
+    )
+    parser.add_argument(
+        "--no-grouping", action="store_true", help="skip the grouped searches (group=duplicates)"
+    )
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=1,
+        help="cut each target's time per level into this many alternating turns",
+    )
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.levels.split(",")]
 
     started = time.monotonic()
     settings = bench_settings()
     with running_node(settings) as client:
-        index, load_s = load_corpus(client, settings, args.n, args.seed)
+        index, load_s, clusters = load_corpus(client, settings, args.n, args.seed, args.copy_share)
         try:
             count = int(client.count(index=index)["count"])
-            log(f"{count:,} articles loaded in {load_s:.1f}s into {index}")
+            log(
+                f"{count:,} articles loaded in {load_s:.1f}s into {index}: {clusters['copies']:,} "
+                f"copies in {clusters['clusters']:,} clusters"
+            )
             measured = measure_index(
-                settings, client, index, levels, args.duration, args.export_repeat
+                settings,
+                client,
+                index,
+                levels,
+                args.duration,
+                args.export_repeat,
+                grouped=not args.no_grouping,
+                slices=args.slices,
             )
         finally:
             delete_index(client, index)
         print_report(measured, count)
         write_results(
             result_name("query", args.tag),
-            {"articles": count, "load_seconds": round(load_s, 1), **measured},
+            {
+                "articles": count,
+                "load_seconds": round(load_s, 1),
+                "clusters": clusters,
+                **measured,
+            },
             client,
             started,
         )
@@ -573,7 +905,34 @@ def _report(results: list[LevelResult], levels: Sequence[int]) -> dict[int, dict
             },
             "throughput_ratio": ratio(api["requests_per_s"], direct_summary["requests_per_s"]),
         }
+        grouped = [r for r in results if r.target == "grouped" and r.concurrency == level]
+        if grouped:
+            plain = next(r for r in results if r.target == "api" and r.concurrency == level)
+            report[level]["grouped"] = grouped[0].summary()
+            report[level].update(grouped_ratios(plain.latencies, grouped[0].latencies))
     return report
+
+
+def grouped_ratios(
+    plain: Sequence[tuple[str, float]], grouped: Sequence[tuple[str, float]]
+) -> dict[str, Any]:
+    """grouped_p50 / plain_p50 over the searches of the mix (entity pages, the same in both
+    runs, left out), and per kind of search."""
+
+    def p50(latencies: Sequence[tuple[str, float]], kinds: Sequence[str]) -> float:
+        return latency_summary([t for k, t in latencies if k in kinds])["p50_ms"]
+
+    plain_p50, grouped_p50 = p50(plain, SEARCH_KINDS), p50(grouped, SEARCH_KINDS)
+    return {
+        "plain_search_p50_ms": plain_p50,
+        "grouped_search_p50_ms": grouped_p50,
+        "grouped_to_plain_p50": ratio(grouped_p50, plain_p50),
+        "grouped_to_plain_p50_by_kind": {
+            kind: ratio(p50(grouped, (kind,)), p50(plain, (kind,)))
+            for kind in SEARCH_KINDS
+            if any(k == kind for k, _ in plain)
+        },
+    }
 
 
 def print_report(measured: dict[str, Any], count: int) -> None:
@@ -582,7 +941,9 @@ def print_report(measured: dict[str, Any], count: int) -> None:
     cpu_by_kind, duration = measured["api_cpu_ms_by_kind"], measured["duration_per_level_s"]
     rows = []
     for level, row in report.items():
-        for target in ("api", "direct"):
+        for target in ("api", "grouped", "direct"):
+            if target not in row:
+                continue
             s = row[target]
             rows.append(
                 [
@@ -639,6 +1000,50 @@ def print_report(measured: dict[str, Any], count: int) -> None:
     start, end = memory["start"], memory["end"]
     print(f"API RSS: {start.get('rss_mib')} MiB at start, {end.get('rss_mib')} MiB at end")
     print(f"API CPU per request (ms) by kind: {cpu_by_kind}")
+    if "grouping" in measured:
+        print_grouping(measured)
+
+
+def print_grouping(measured: dict[str, Any]) -> None:
+    """The grouping figures: grouped against plain searches, cursor pages, and the parts."""
+    report: dict[int, dict[str, Any]] = measured["levels"]
+    grouping_out = measured["grouping"]
+    print_table(
+        "Searches grouped by cluster (group=duplicates) against the same searches plain, "
+        "both through the API (p50 ms; entity pages left out)",
+        ["clients", "plain", "grouped", "grouped / plain", *SEARCH_KINDS],
+        [
+            [
+                f"x{level}",
+                row["plain_search_p50_ms"],
+                row["grouped_search_p50_ms"],
+                row["grouped_to_plain_p50"],
+                *(row["grouped_to_plain_p50_by_kind"].get(k, float("nan")) for k in SEARCH_KINDS),
+            ]
+            for level, row in report.items()
+        ],
+    )
+    cursor = grouping_out["cursor_paging"]
+    print_table(
+        f"Cursor walks of {cursor['pages_per_walk']} pages through the API, 1 client (p50 ms)",
+        ["page", "plain", "grouped", "grouped / plain"],
+        [
+            [
+                page.replace("_", " "),
+                cursor["plain"][page]["p50_ms"],
+                cursor["grouped"][page]["p50_ms"],
+                cursor[f"grouped_to_plain_p50_{page}"],
+            ]
+            for page in ("first_page", "later_pages")
+        ],
+    )
+    parts = grouping_out["parts_direct_1_client"]
+    print_table(
+        "Parts of a grouped first page, straight to OpenSearch, 1 client (ms)",
+        ["request", "p50", "p95", "p50 / plain search"],
+        [[name, r["p50_ms"], r["p95_ms"], r["to_plain_p50"]] for name, r in parts.items()],
+    )
+    print(f"API CPU per grouped request (ms) by kind: {grouping_out['api_cpu_ms_by_kind']}")
 
 
 if __name__ == "__main__":

@@ -105,15 +105,18 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_summary(data: dict[str, Any]) -> None:
-    rows = ["read", "indexed", "updated", "unchanged", "duplicates", "rejected", "docs_per_s"]
+    rows = [
+        "read", "indexed", "updated", "unchanged", "duplicates", "near_duplicates", "rejected",
+        "docs_per_s",
+    ]  # fmt: skip
     for key in rows:
-        print(f"{key:>12}: {data[key]}")
+        print(f"{key:>15}: {data[key]}")
     for reason, count in data["rejected_by_reason"].items():
-        print(f"{'':>12}  rejected, {reason}: {count}")
+        print(f"{'':>15}  rejected, {reason}: {count}")
     for warning, count in data["warnings"].items():
-        print(f"{'warning':>12}: {warning}: {count}")
+        print(f"{'warning':>15}: {warning}: {count}")
     if data["rejected"]:
-        print(f"{'dead letters':>12}: {data['dead_letter']}")
+        print(f"{'dead letters':>15}: {data['dead_letter']}")
 
 
 # --- enrich, eval --------------------------------------------------------------------------
@@ -127,6 +130,11 @@ def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    if args.task == "duplicates":
+        return _eval_duplicates(args)
+    if args.file is None:
+        print(f"eval {args.task} needs a FILE", file=sys.stderr)
+        return 2
     if args.task == "facets":
         from search.evaluation.facets import report
         from search.index.client import sync_client
@@ -138,6 +146,29 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from search.evaluation.ner import run_ner_eval
 
     _print(run_ner_eval(Path(args.file)))
+    return 0
+
+
+def _eval_duplicates(args: argparse.Namespace) -> int:
+    from search.evaluation.duplicates import run_duplicates_eval
+
+    corpora = Path(args.file) if args.file else SAMPLES.parent.parent / "shared" / "corpora"
+    report = run_duplicates_eval(corpora, seed=args.seed, tune=args.tune)
+    if report is None:
+        print(f"skipped: the corpora are not in {corpora}", file=sys.stderr)
+        return 0
+    _print(report)
+    return 0
+
+
+def cmd_dedupe(args: argparse.Namespace, settings: Settings) -> int:
+    from search.duplicates.reindex import recluster
+    from search.index.client import sync_client
+    from search.index.schema import ensure_index
+
+    client = sync_client(settings.model_copy(update={"opensearch_timeout_s": 120.0}))
+    ensure_index(client, settings.index)  # adds the cluster fields to an older index
+    _print(recluster(client, settings.index))
     return 0
 
 
@@ -238,12 +269,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=cmd_enrich)
 
-    p = sub.add_parser("eval", help="evaluate entity extraction and the facets of an index")
-    p.add_argument("task", choices=["ner", "facets"])
-    p.add_argument("file", help="ner: a CoNLL-2003 file; facets: a labels JSON file")
+    p = sub.add_parser(
+        "eval", help="evaluate entity extraction, the facets of an index, copy clustering"
+    )
+    p.add_argument("task", choices=["ner", "facets", "duplicates"])
+    p.add_argument(
+        "file",
+        nargs="?",
+        help="ner: a CoNLL-2003 file; facets: a labels JSON file; duplicates: the corpora "
+        "folder (default ../shared/corpora)",
+    )
     p.add_argument("--top", type=int, default=50, help="facets: how many top values to judge")
     p.add_argument("--tagged", help="facets: Reuters-21578 NDJSON, for recall of its tags")
+    p.add_argument("--seed", type=int, default=1, help="duplicates: seed of the labelled set")
+    p.add_argument("--tune", action="store_true", help="duplicates: also vary each parameter alone")
     p.set_defaults(run=cmd_eval)
+
+    p = sub.add_parser("dedupe", help="cluster copies of a story in what is already indexed")
+    p.add_argument(
+        "--reindex",
+        action="store_true",
+        required=True,
+        help="clear every cluster and build them anew from the stored articles",
+    )
+    p.set_defaults(run=cmd_dedupe)
 
     p = sub.add_parser("entities", help="the entity registry: consolidate, export, import, log")
     p.add_argument("action", choices=["consolidate", "export", "import", "log"])

@@ -21,6 +21,10 @@ COUNTRIES: Final = "countries"
 GROUPS: Final = "groups"
 DATES_MENTIONED: Final = "dates_mentioned"
 CONTENT_HASH: Final = "content_hash"
+#: The near-duplicate cluster an article belongs to (its own id when it has no copies).
+CLUSTER_ID: Final = "cluster_id"
+#: The MinHash band keys an article's copies find it by (search.duplicates.minhash).
+MINHASH_BANDS: Final = "minhash_bands"
 
 #: Sub-field holding the lower-cased, accent-folded copy used for filtering.
 FOLDED: Final = "folded"

@@ -79,6 +79,9 @@ class Article(BaseModel):
     summary: str = ""
     word_count: int = 0
     content_hash: str
+    cluster_id: str | None = Field(
+        None, description="Its near-duplicate cluster (search.duplicates); None until clustered."
+    )
     ingested_at: datetime
     persons: list[str] = Field(default_factory=list)
     agencies: list[str] = Field(default_factory=list)

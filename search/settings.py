@@ -84,6 +84,12 @@ class Settings(BaseSettings):
     bulk_max_retries: int = Field(8, description="Retries of a chunk on 429/5xx/connection errors.")
     ner_batch_size: int = Field(32, description="Texts per spaCy batch.")
     ner_processes: int = Field(1, description="spaCy worker processes for large ingests.")
+    cluster_copies: bool = Field(
+        True,
+        description="Group copies and near copies of a story into clusters at ingest "
+        "(search.duplicates); off only to price the step (bench) or for a one-off bulk load "
+        "followed by `newsroom dedupe --reindex`.",
+    )
 
     # --- API --------------------------------------------------------------------
     api_keys: list[SecretStr] = Field(

@@ -14,6 +14,7 @@ from search.http.errors import Problem
 from search.query.request import (
     DATE_FORMS,
     FACET_NAMES,
+    Grouping,
     SearchRequest,
     SortOrder,
     date_from_value,
@@ -48,6 +49,11 @@ class FilterParams(BaseModel):
         None, description=f"Published on or before: {DATE_FORMS}.", examples=["2025"]
     )
     sort: SortOrder | None = None
+    group: Grouping = Field(
+        "none",
+        description="`duplicates`: one hit per near-duplicate cluster, carrying `copies` "
+        "(how many, in which outlets, first and last published). Facet counts stay per article.",
+    )
 
     _date_from = field_validator("date_from", mode="before")(date_from_value)
     _date_to = field_validator("date_to", mode="before")(date_to_value)
@@ -64,11 +70,12 @@ class FilterParams(BaseModel):
             date_from=self.date_from,
             date_to=self.date_to,
             sort=self.sort,
+            group=self.group,
             **paging,
         )
 
 
-PAGING = ("page", "size", "cursor", "facet_size", "histogram")
+PAGING = ("page", "size", "cursor", "facet_size", "histogram", "count_groups")
 
 
 class SearchParams(FilterParams):
@@ -83,6 +90,11 @@ class SearchParams(FilterParams):
     )
     facet_size: int = Field(10, ge=1, le=100)
     histogram: bool = True
+    count_groups: bool = Field(
+        False,
+        description="With group=duplicates, also count the clusters that match (`groups`); "
+        "a distinct count over every match, which makes a search about a fifth slower.",
+    )
 
 
 def build_request(**fields: object) -> SearchRequest:

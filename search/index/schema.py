@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import dataclass
@@ -25,7 +26,8 @@ def load_definition(name: str = "articles") -> dict[str, Any]:
 
 
 def index_body(name: str = "articles") -> dict[str, Any]:
-    definition = load_definition(name)
+    """A fresh copy: callers may change it without changing the cached definition."""
+    definition = copy.deepcopy(load_definition(name))
     return {"settings": definition["settings"], "mappings": definition["mappings"]}
 
 

@@ -1,5 +1,5 @@
-"""The ingest path, composed: read -> prepare -> enrich -> dedupe -> bulk. The only place that
-knows the order of the steps."""
+"""The ingest path, composed: read -> prepare -> enrich -> cluster copies -> bulk. The only place
+that knows the order of the steps."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 import re
 import sys
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,14 +19,11 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import TransportError
 
+from search.duplicates.clusterer import CopyClusterer
+from search.duplicates.clusters import Fingerprint
 from search.entities.resolver import Resolver, with_entities
-from search.index.bulk import (
-    BulkDoc,
-    BulkPolicy,
-    BulkWriter,
-    existing_ids_by_hash,
-    stored_sources,
-)
+from search.fields import CLUSTER_ID, MINHASH_BANDS
+from search.index.bulk import BulkDoc, BulkPolicy, BulkWriter, stored_sources
 from search.ingest.dead_letter import DeadLetters
 from search.ingest.enrich import EnrichInput, Enrichment
 from search.ingest.prepare import Defaults, Rejection, prepare
@@ -35,9 +32,6 @@ from search.models import Article, RawRecord
 
 log = logging.getLogger(__name__)
 BATCH = 256
-#: Content hashes of the run kept in memory, the most recent ones: enough to cover what the
-#: index cannot show yet (written less than a refresh ago); older ones the index lookup finds.
-SEEN_HASHES = 100_000
 #: A lone UTF-16 surrogate: JSON can spell one (`"\ud800"`, e.g. an emoji cut in half) and a
 #: non-UTF-8 file name decodes to one, but no UTF-8 text can hold it, so hashing, indexing or
 #: writing a dead letter would raise and end the whole run.
@@ -56,12 +50,16 @@ class IngestSummary:
     indexed: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: Copies indexed as members of the cluster of an earlier article: the same text (another
+    #: id, another outlet), or a near copy (another headline, boilerplate, a cut, a new lead).
     duplicates: int = 0
+    near_duplicates: int = 0
+    clusters_merged: int = 0
     rejected: dict[str, int] = field(default_factory=dict)
     warnings: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     dead_letter: str | None = None
-    duplicate_examples: list[dict[str, str]] = field(default_factory=list)
+    duplicate_examples: list[dict[str, Any]] = field(default_factory=list)
     reached_opensearch: bool = False
     #: What the archive-wide consolidation after the run did (short forms merged, ambiguous).
     entities: dict[str, int] = field(default_factory=dict)
@@ -81,6 +79,8 @@ class IngestSummary:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "duplicates": self.duplicates,
+            "near_duplicates": self.near_duplicates,
+            "clusters_merged": self.clusters_merged,
             "rejected": sum(self.rejected.values()),
             "rejected_by_reason": dict(self.rejected),
             "warnings": dict(self.warnings),
@@ -135,6 +135,14 @@ def to_document(article: Article) -> dict[str, Any]:
     return doc
 
 
+def with_bands(article: Article, found: Fingerprint | None) -> dict[str, Any]:
+    """The document to write: the article, and the band keys its copies will find it by."""
+    doc = to_document(article)
+    if found is not None:
+        doc[MINHASH_BANDS] = list(found.bands)
+    return doc
+
+
 class Progress:
     """A bar on a terminal, a log line every few seconds elsewhere."""
 
@@ -175,7 +183,7 @@ class Ingestor:
         policy: BulkPolicy | None = None,
         progress: bool = False,
         resolver: Resolver | None = None,
-        seen_hashes: int = SEEN_HASHES,
+        cluster_copies: bool = True,
     ) -> None:
         self._client = client
         self._index = index
@@ -185,8 +193,9 @@ class Ingestor:
         self._defaults = defaults or Defaults()
         self._max_body = max_body_bytes
         self._writer = BulkWriter(client, index, policy)
-        self._seen_hashes: OrderedDict[str, str] = OrderedDict()  # content hash -> first id
-        self._seen_max = max(seen_hashes, BATCH)
+        self._clusterer = CopyClusterer(client, index) if cluster_copies else None
+        #: Ids of the batch stored before with another text (their old label may not fit).
+        self._text_changed: set[str] = set()
         self._progress = Progress(progress)
         self.summary = IngestSummary(dead_letter=str(dead_letters.path))
         self._warnings: Counter[str] = Counter()
@@ -205,10 +214,27 @@ class Ingestor:
         self.summary.rejected = dict(self._dead.by_reason)
         self.summary.warnings = dict(self._warnings)
         self.summary.reached_opensearch = self._writer.reached_cluster
+        self._add_cluster_tally()
         return self.summary
+
+    def _add_cluster_tally(self) -> None:
+        if self._clusterer is None:
+            return
+        tally = self._clusterer.tally
+        self.summary.duplicates = tally.exact
+        self.summary.near_duplicates = tally.near
+        self.summary.clusters_merged = tally.merged
+        self.summary.duplicate_examples = list(tally.examples)
+        for name, count in (
+            ("copies_not_clustered", tally.unclustered),
+            ("copies_not_reconciled", tally.unreconciled),
+        ):
+            if count:
+                self.summary.warnings[name] = count
 
     def _run_batch(self, batch: list[RawRecord | ReadError]) -> None:
         ready: list[tuple[str, Article]] = []
+        self._text_changed = set()
         now = datetime.now(UTC)
         for item in batch:
             self.summary.read += 1
@@ -237,10 +263,19 @@ class Ingestor:
                 continue
             self._warnings.update(outcome.warnings)
             ready.append((item.location, outcome.article))
-        fresh = self._drop_unchanged(self._drop_duplicates(ready))
-        docs = (
-            BulkDoc(a.id, to_document(a), ref=loc) for loc, a in self._resolve(self._enrich(fresh))
-        )
+        fresh = self._resolve(self._enrich(self._drop_unchanged(ready)))
+        fresh, prints = self._cluster(fresh)
+        written = self._write(fresh, prints)
+        if self._clusterer is not None:
+            self._clusterer.reconcile(written, prints)
+
+    def _write(
+        self, articles: list[tuple[str, Article]], prints: dict[str, Fingerprint]
+    ) -> list[Article]:
+        """Bulk-write the batch, counting each outcome; returns the articles now stored."""
+        docs = (BulkDoc(a.id, with_bands(a, prints.get(a.id)), ref=loc) for loc, a in articles)
+        by_id = {a.id: a for _, a in articles}
+        written: list[Article] = []
         for result in self._writer.write(docs):
             if result.outcome == "failed":
                 self._dead.add(
@@ -250,12 +285,29 @@ class Ingestor:
                     kind="index_failed",
                     excerpt=result.doc.source.get("title", ""),
                 )
-            elif result.outcome == "created":
+                continue
+            written.append(by_id[result.doc.id])
+            if result.outcome == "created":
                 self.summary.indexed += 1
             elif result.outcome == "updated":
                 self.summary.updated += 1
             else:
                 self.summary.unchanged += 1
+        return written
+
+    def _cluster(
+        self, articles: list[tuple[str, Article]]
+    ) -> tuple[list[tuple[str, Article]], dict[str, Fingerprint]]:
+        """Each article labelled with its cluster of copies (see search.duplicates)."""
+        if self._clusterer is None or not articles:
+            return articles, {}
+        labelled = self._clusterer.label(
+            [a for _, a in articles],
+            [loc for loc, _ in articles],
+            text_changed=self._text_changed,
+        )
+        located = [(loc, a) for (loc, _), a in zip(articles, labelled.articles, strict=True)]
+        return located, labelled.prints
 
     def _enrich(self, ready: list[tuple[str, Article]]) -> list[tuple[str, Article]]:
         inputs = [
@@ -305,7 +357,10 @@ class Ingestor:
         """
         try:
             stored = stored_sources(
-                self._client, self._index, [a.id for _, a in articles], COMPARED_FIELDS
+                self._client,
+                self._index,
+                [a.id for _, a in articles],
+                (*COMPARED_FIELDS, CLUSTER_ID),
             )
         except (OSConnectionError, TransportError):
             return articles  # the bulk step waits for the cluster and detects no-ops itself
@@ -319,37 +374,12 @@ class Ingestor:
             ):
                 self.summary.unchanged += 1
                 continue
+            if before is not None:  # a new version keeps its cluster unless clustering moves it
+                article = article.model_copy(update={"cluster_id": before.get(CLUSTER_ID)})
+                if before.get("content_hash") != article.content_hash:
+                    self._text_changed.add(article.id)
             kept.append((location, article))
         return kept
-
-    def _drop_duplicates(self, articles: list[tuple[str, Article]]) -> list[tuple[str, Article]]:
-        """Keep the first copy of each text; a copy under another id is counted, not indexed."""
-        hashes = [a.content_hash for _, a in articles if a.content_hash not in self._seen_hashes]
-        try:
-            known = existing_ids_by_hash(self._client, self._index, hashes)
-        except (OSConnectionError, TransportError):
-            known = {}  # the bulk step will wait for the cluster; duplicates then fall to ids
-        kept: list[tuple[str, Article]] = []
-        for location, article in articles:
-            first = self._seen_hashes.get(article.content_hash) or known.get(article.content_hash)
-            if first is not None and first != article.id:
-                self._remember(article.content_hash, first)
-                self.summary.duplicates += 1
-                if len(self.summary.duplicate_examples) < 50:
-                    self.summary.duplicate_examples.append(
-                        {"id": article.id, "duplicate_of": first, "location": location}
-                    )
-                continue
-            self._remember(article.content_hash, first or article.id)
-            kept.append((location, article))
-        return kept
-
-    def _remember(self, content_hash: str, article_id: str) -> None:
-        """Keep the hash as the most recent, forgetting the oldest beyond the bound."""
-        self._seen_hashes[content_hash] = article_id
-        self._seen_hashes.move_to_end(content_hash)
-        while len(self._seen_hashes) > self._seen_max:
-            self._seen_hashes.popitem(last=False)
 
 
 def default_dead_letter_path(folder: Path, now: datetime | None = None) -> Path:

@@ -11,6 +11,7 @@ from typing import Any
 
 from opensearchpy import helpers
 
+from search.duplicates.reindex import label_unclustered
 from search.entities.consolidate import consolidate
 from search.entities.resolver import Resolver
 from search.index.bulk import BulkDoc, BulkPolicy, BulkWriter
@@ -65,6 +66,7 @@ def ingest_paths(
     client = sync_client(settings)
     ensure_index(client, settings.index)
     enricher = shared_enricher(settings)
+    resolver = Resolver(client, settings.index) if resolve else None
     with DeadLetters(dead_letter or default_dead_letter_path(settings.dead_letter_dir)) as dead:
         ingestor = Ingestor(
             client,
@@ -75,12 +77,15 @@ def ingest_paths(
             max_body_bytes=settings.max_body_bytes,
             policy=bulk_policy(settings),
             progress=progress,
-            resolver=Resolver(client, settings.index) if resolve else None,
+            resolver=resolver,
+            cluster_copies=settings.cluster_copies,
         )
         summary = ingestor.run(read_paths(paths, fmt=fmt))
     client.indices.refresh(index=settings.index)
-    if resolve and (summary.indexed or summary.updated):
-        summary.entities = consolidate(client, settings.index)
+    label_unclustered(client, settings.index)  # what clustering left out stands alone
+    if resolver is not None and (summary.indexed or summary.updated):
+        # Only the short forms this run can have decided (the CLI's consolidate reads all).
+        summary.entities = consolidate(client, settings.index, resolver.touched())
     return summary
 
 

@@ -20,6 +20,7 @@ from search.fields import (
     AGENCIES,
     BODY,
     BYLINE,
+    CLUSTER_ID,
     CONTENT_HASH,
     COUNTRIES,
     DATES_MENTIONED,
@@ -36,6 +37,7 @@ from search.fields import (
     TITLE,
     URL,
 )
+from search.query import grouping
 from search.query.compiler import compile_query
 from search.query.cursor import START, SortValue, decode_cursor
 from search.query.facets import (
@@ -63,6 +65,8 @@ PIT_KEEP_ALIVE: Final = f"{PIT_KEEP_ALIVE_S // 60}m"
 SNIPPET_LENGTH: Final = 160
 SNIPPETS_PER_HIT: Final = 3
 MAX_EXPORT_BATCH: Final = 10_000
+#: Hits a grouped cursor page reads per batch while looking for clusters not yet shown.
+MAX_GROUPED_BATCH: Final = 200
 ENTITY_LATEST: Final = 10
 ENTITY_RELATED: Final = 10
 
@@ -79,6 +83,7 @@ HIT_FIELDS: Final = (
     AGENCIES,
     LOCATIONS,
     COUNTRIES,
+    CLUSTER_ID,
 )
 EXPORT_FIELDS: Final = (*HIT_FIELDS, BYLINE, SECTION, DATES_MENTIONED, CONTENT_HASH)
 _DATE_FORMAT: Final = "strict_date_optional_time"
@@ -247,6 +252,14 @@ def build_search_body(
         body["from"] = req.offset
         if aggs := aggregations(req):
             body["aggs"] = aggs
+        if req.group == "duplicates":
+            # Collapsing cannot follow a search_after here: later pages are grouped by the
+            # service (search.query.grouping).
+            body["collapse"] = grouping.collapse()
+            if req.count_groups:  # a distinct count over every match: a fifth more time
+                body.setdefault("aggs", {})[grouping.GROUPS_AGG] = grouping.group_count(
+                    selection_filters(req)
+                )
     else:
         body["search_after"] = list(search_after)
     if pit_id is not None:
@@ -289,11 +302,20 @@ def build_export_body(
 
 
 def build_related_body(
-    article_id: str, index: str, *, content_hash: str | None = None, size: int = 10
+    article_id: str,
+    index: str,
+    *,
+    content_hash: str | None = None,
+    cluster_id: str | None = None,
+    cluster_size: int = 1,
+    size: int = 10,
 ) -> dict[str, Any]:
     """Articles like this one (more_like_this on title and body), minus itself and its copies.
 
-    `content_hash` (from the article being shown) also drops re-publications of the same text.
+    `content_hash` and `cluster_id` (from the article being shown) also drop re-publications
+    of the same text and its near copies. A term only the story's own copies use says nothing
+    about other stories, yet its rarity would make it the most telling: a term counts only
+    when more articles than the `cluster_size` copies have it.
     A quarter of the article's 25 most telling terms must match: at a third, a story found
     no neighbour at all once rewritten copies (entity corrections, re-enrichment) shifted the
     term statistics before segments merged.
@@ -301,12 +323,14 @@ def build_related_body(
     excluded: list[dict[str, Any]] = [{"ids": {"values": [article_id]}}]
     if content_hash:
         excluded.append({"term": {CONTENT_HASH: content_hash}})
+    if cluster_id:
+        excluded.append({"term": {CLUSTER_ID: cluster_id}})
     like = {
         "more_like_this": {
             "fields": [TITLE, BODY],
             "like": [{"_index": index, "_id": article_id}],
             "min_term_freq": 2,
-            "min_doc_freq": 2,
+            "min_doc_freq": max(2, cluster_size + 1),
             "max_query_terms": 25,
             "minimum_should_match": "25%",
         }

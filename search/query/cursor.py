@@ -52,6 +52,7 @@ def request_fingerprint(req: SearchRequest) -> str:
         "from": lower_bound(req.date_from).isoformat() if req.date_from else None,
         "to": upper_bound(req.date_to).isoformat() if req.date_to else None,
         "sort": req.effective_sort,
+        "group": req.group,
     }
     canonical = json.dumps(normalised, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(canonical).hexdigest()[:16]

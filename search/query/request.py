@@ -13,6 +13,8 @@ from search.fields import FacetName
 from search.query.facets import FACETS, TermsFacet, fold
 
 SortOrder = Literal["relevance", "newest", "oldest"]
+#: `duplicates`: one hit per near-duplicate cluster (search.query.grouping).
+Grouping = Literal["none", "duplicates"]
 
 #: The index's `max_result_window` (index_mappings/articles.json): deepest from+size.
 MAX_RESULT_WINDOW: Final = 10_000
@@ -144,6 +146,10 @@ class SearchRequest(BaseModel):
         default_factory=lambda: list(FACET_NAMES), description="Facets to count."
     )
     histogram: bool = Field(False, description="Also count articles over time.")
+    group: Grouping = Field("none", description="`duplicates`: one hit per cluster of copies.")
+    count_groups: bool = Field(
+        False, description="With group=duplicates, also count the clusters matching (`groups`)."
+    )
 
     @field_validator("filters", "exclusions")
     @classmethod

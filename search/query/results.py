@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
@@ -13,8 +10,7 @@ from pydantic import BaseModel, Field
 
 from search.fields import (
     AGENCIES,
-    BODY,
-    EXACT,
+    CLUSTER_ID,
     ID,
     LANGUAGE,
     LOCATIONS,
@@ -25,7 +21,7 @@ from search.fields import (
     TITLE,
     URL,
 )
-from search.query.builder import SNIPPET_LENGTH, SNIPPETS_PER_HIT
+from search.query import grouping
 from search.query.cursor import encode_cursor
 from search.query.facets import (
     ENTITY_FACETS,
@@ -38,12 +34,13 @@ from search.query.facets import (
     fold,
     histogram_agg_name,
 )
+from search.query.grouping import Copies
 from search.query.request import SearchRequest
+from search.query.snippets import snippets, title_html
 
 #: Below this many articles, "significant" co-occurrence is noise; plain frequency is shown
 #: (also for a facet where nothing stood out).
 MIN_ARTICLES_FOR_SIGNIFICANCE: Final = 10
-_MARK_RE: Final = re.compile(r"(</?mark>)")
 
 
 class Total(BaseModel):
@@ -67,6 +64,8 @@ class Hit(BaseModel):
     agencies: list[str] = Field(default_factory=list)
     locations: list[str] = Field(default_factory=list)
     score: float | None = None
+    cluster_id: str | None = Field(None, description="Its cluster of near-duplicate copies.")
+    copies: Copies | None = Field(None, description="With group=duplicates: the cluster's copies.")
 
 
 class SearchResponse(BaseModel):
@@ -75,9 +74,21 @@ class SearchResponse(BaseModel):
     facets: dict[str, list[FacetValue]] = Field(default_factory=dict)
     histogram: dict[str, Histogram] = Field(default_factory=dict)
     next_cursor: str | None = Field(None, description="Pass back as `cursor` for the next page.")
+    groups: int | None = Field(
+        None, description="With group=duplicates: clusters matching (`total` counts articles)."
+    )
     took_ms: int = 0
     page: int = 1
     size: int = 10
+
+
+class ClusterCopies(BaseModel):
+    """An article's copies: the members of its near-duplicate cluster, lead first."""
+
+    cluster_id: str
+    count: int = Field(description="Members of the cluster, the article itself included.")
+    outlets: list[str] = Field(description="Sources of the members listed, the lead's first.")
+    copies: list[Hit] = Field(description="Earliest published first; the first is the lead.")
 
 
 RelatedBy = Literal["significance", "frequency"]
@@ -114,107 +125,6 @@ class EntityPage(BaseModel):
 class Suggestion(BaseModel):
     value: str
     count: int
-
-
-# --- snippets ----------------------------------------------------------------------------------
-
-
-@dataclass
-class _Marked:
-    """Plain (unescaped) text with the character spans to wrap in `<mark>`."""
-
-    text: str
-    spans: list[tuple[int, int]] = field(default_factory=list)
-
-
-def _parse_marked(fragment: str) -> _Marked:
-    """Read a highlighted fragment. Everything between the mark tags is unescaped here and
-    escaped again on output, so text OpenSearch failed to escape cannot become markup."""
-    text = ""
-    spans: list[tuple[int, int]] = []
-    opened: int | None = None
-    for part in _MARK_RE.split(fragment):
-        if part == "<mark>":
-            opened = len(text) if opened is None else opened
-        elif part == "</mark>":
-            if opened is not None and opened < len(text):
-                spans.append((opened, len(text)))
-            opened = None
-        else:
-            text += html.unescape(part)
-    if opened is not None and opened < len(text):
-        spans.append((opened, len(text)))
-    return _Marked(text, spans)
-
-
-def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _render(marked: _Marked) -> str:
-    out: list[str] = []
-    at = 0
-    for start, end in _union(marked.spans):
-        out.append(html.escape(marked.text[at:start]))
-        out.append(f"<mark>{html.escape(marked.text[start:end])}</mark>")
-        at = end
-    out.append(html.escape(marked.text[at:]))
-    return "".join(out)
-
-
-def _merge_fragments(fragments: Sequence[str]) -> list[_Marked]:
-    """Fragments of one field from its stemmed and exact highlights: the same passage (or
-    one inside another) becomes one, with the marks of both."""
-    merged: list[_Marked] = []
-    for fragment in fragments:
-        new = _parse_marked(fragment)
-        if not new.text.strip():
-            continue
-        for i, old in enumerate(merged):
-            if (at := old.text.find(new.text)) >= 0:
-                old.spans.extend((s + at, e + at) for s, e in new.spans)
-                break
-            if (at := new.text.find(old.text)) >= 0:
-                new.spans.extend((s + at, e + at) for s, e in old.spans)
-                merged[i] = new
-                break
-        else:
-            merged.append(new)
-    return merged
-
-
-def snippets(highlight: Mapping[str, Sequence[str]], fallback: str = "") -> list[str]:
-    """Body snippets, best first; without any marked passage, the lead (or `fallback`)."""
-    fragments = [*highlight.get(f"{BODY}.{EXACT}", []), *highlight.get(BODY, [])]
-    passages = _merge_fragments(fragments)
-    marked = [p for p in passages if p.spans]
-    if marked:
-        marked.sort(key=lambda p: -len(_union(p.spans)))
-        return [_render(p) for p in marked[:SNIPPETS_PER_HIT]]
-    if passages:
-        return [_render(passages[0])]
-    lead = _shorten(fallback)
-    return [html.escape(lead)] if lead else []
-
-
-def title_html(highlight: Mapping[str, Sequence[str]], title: str) -> str:
-    fragments = [*highlight.get(TITLE, []), *highlight.get(f"{TITLE}.{EXACT}", [])]
-    passages = _merge_fragments(fragments)
-    return _render(passages[0]) if passages else html.escape(title)
-
-
-def _shorten(text: str, limit: int = 2 * SNIPPET_LENGTH) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", 0, limit)
-    return text[: cut if cut > 0 else limit] + " …"
 
 
 # --- hits --------------------------------------------------------------------------------------
@@ -259,6 +169,7 @@ def shape_hit(raw: Mapping[str, Any]) -> Hit:
         agencies=_strings(src.get(AGENCIES)),
         locations=_strings(src.get(LOCATIONS)),
         score=float(score) if isinstance(score, int | float) else None,
+        cluster_id=_optional_str(src.get(CLUSTER_ID)),
     )
 
 
@@ -301,6 +212,7 @@ def shape_search_response(raw: Mapping[str, Any], req: SearchRequest) -> SearchR
         facets=facets,
         histogram=histograms,
         next_cursor=_next_cursor(raw, req),
+        groups=grouping.read_group_count(aggs) if req.group == "duplicates" else None,
         took_ms=int(raw.get("took", 0)),
         page=req.page,
         size=req.size,

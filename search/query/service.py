@@ -11,9 +11,10 @@ from typing import Any
 
 from opensearchpy import AsyncOpenSearch, NotFoundError, TransportError
 
+from search.fields import CLUSTER_ID
 from search.models import Article
-from search.query import builder
-from search.query.cursor import START, InvalidCursor, SortValue, decode_cursor
+from search.query import builder, grouping
+from search.query.cursor import START, InvalidCursor, SortValue, decode_cursor, encode_cursor
 from search.query.identities import (
     EntityNotFound,
     canonical_selections,
@@ -23,6 +24,7 @@ from search.query.identities import (
 from search.query.pits import PitLedger
 from search.query.request import SearchRequest
 from search.query.results import (
+    ClusterCopies,
     EntityPage,
     Hit,
     SearchResponse,
@@ -87,7 +89,8 @@ async def search(
     if req.cursor is None:
         body = builder.build_search_body(req)
         raw = await client.search(index=index, body=body, params=builder.search_params(req))
-        return shape_search_response(raw, req).model_copy(update={"next_cursor": None})
+        response = shape_search_response(raw, req).model_copy(update={"next_cursor": None})
+        return await _with_copies(client, req, response, index=index)
     if pits is None:
         raise InvalidCursor("Cursor paging is offered by the API (/v1/search), not here")
     search_after: list[SortValue] | None = None
@@ -101,7 +104,10 @@ async def search(
         pits.touch(pit_id, owner)
     body = builder.build_search_body(req, pit_id=pit_id, search_after=search_after)
     try:
-        raw = await client.search(body=body)
+        if req.group == "duplicates" and search_after is not None:
+            raw = await _grouped_page(client, req, body)
+        else:
+            raw = await client.search(body=body)
     except NotFoundError as exc:
         pits.release(pit_id)
         raise InvalidCursor("The cursor has expired: start again with cursor=*") from exc
@@ -109,9 +115,80 @@ async def search(
         await close_pit(client, pits, pit_id)
         raise
     response = shape_search_response(raw, req)
-    pits.bind(pit_id, str(raw.get("pit_id", pit_id)))
-    if response.next_cursor is None:
-        await close_pit(client, pits, str(raw.get("pit_id", pit_id)))
+    if (scanned_to := raw.get("scanned_to")) is not None:  # a short grouped page, not the last
+        response.next_cursor = encode_cursor(req, scanned_to, raw.get("pit_id"))
+    renewed = str(raw.get("pit_id", pit_id))
+    pits.bind(pit_id, renewed)
+    pit_id = renewed
+    try:
+        return await _with_copies(client, req, response, pit_id=pit_id)
+    finally:
+        if response.next_cursor is None:
+            await close_pit(client, pits, pit_id)
+
+
+#: Plain batches a grouped cursor page reads, at most, looking for clusters not yet shown.
+GROUPED_SCAN_BATCHES = 10
+
+
+async def _best_of_clusters(
+    client: AsyncOpenSearch, body: dict[str, Any], hits: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The hits that stand for their clusters (search.query.grouping), in order."""
+    if not hits:
+        return []
+    clusters = list(dict.fromkeys(grouping.cluster_of(hit) for hit in hits))
+    raw = await client.search(body=grouping.best_members_body(body, clusters))
+    return grouping.first_of_each_cluster(hits, grouping.best_members(raw))
+
+
+async def _grouped_page(
+    client: AsyncOpenSearch, req: SearchRequest, body: dict[str, Any]
+) -> dict[str, Any]:
+    """A grouped page after the first: the plain order read in batches, each hit kept where it
+    stands for its cluster, until the page is full or the matches end. A page that runs out
+    of batches first says where it stopped (`scanned_to`), so the next one goes on from there."""
+    kept: list[dict[str, Any]] = []
+    batch = {**body, "size": min(4 * req.size, builder.MAX_GROUPED_BATCH)}
+    raw: dict[str, Any] = {}
+    for _ in range(GROUPED_SCAN_BATCHES):
+        raw = await client.search(body=batch)
+        batch["pit"] = {**batch["pit"], "id": raw.get("pit_id", batch["pit"]["id"])}
+        hits = raw["hits"]["hits"]
+        kept += await _best_of_clusters(client, batch, hits)
+        if len(kept) >= req.size or len(hits) < batch["size"]:
+            break
+        batch["search_after"] = hits[-1]["sort"]
+    else:
+        raw["scanned_to"] = batch["search_after"]
+    raw["hits"]["hits"] = kept[: req.size]
+    return raw
+
+
+async def _with_copies(
+    client: AsyncOpenSearch,
+    req: SearchRequest,
+    response: SearchResponse,
+    *,
+    index: str | None = None,
+    pit_id: str | None = None,
+) -> SearchResponse:
+    """Grouped hits carry their cluster's copies, all members counted, read in the same
+    snapshot as the page."""
+    clusters = [hit.cluster_id or hit.id for hit in response.hits]
+    if req.group != "duplicates" or not clusters:
+        return response
+    body = grouping.copies_body(list(dict.fromkeys(clusters)))
+    if pit_id is not None:
+        body["pit"] = {"id": pit_id, "keep_alive": builder.PIT_KEEP_ALIVE}
+    raw = (
+        await client.search(body=body)
+        if pit_id is not None
+        else await client.search(index=index, body=body)
+    )
+    copies = grouping.shape_copies(raw)
+    for hit, cluster in zip(response.hits, clusters, strict=True):
+        hit.copies = copies.get(cluster)
     return response
 
 
@@ -131,6 +208,7 @@ class Export:
         self.total = 0
         self._pit_id: str | None = None
         self._first: list[dict[str, Any]] = []
+        self._scanned_to: list[Any] | None = None
 
     async def _batch(self, search_after: list[Any] | None, *, first: bool) -> list[Any]:
         assert self._pit_id is not None
@@ -138,13 +216,20 @@ class Export:
         body = builder.build_export_body(
             self._req, self._pit_id, search_after, max(size, 1), count_total=first
         )
+        grouped = self._req.group == "duplicates"
+        if grouped and first:
+            body["aggs"] = {grouping.GROUPS_AGG: grouping.group_count([])}
         raw = await self._client.search(body=body)
         pit_id = str(raw.get("pit_id", self._pit_id))
         self._pits.bind(self._pit_id, pit_id)  # its keep-alive starts again
-        self._pit_id = pit_id
+        self._pit_id = body["pit"]["id"] = pit_id
         if first:
-            self.total = int(raw["hits"]["total"]["value"])
+            counted = grouping.read_group_count(raw.get("aggregations", {})) if grouped else None
+            self.total = counted if counted is not None else int(raw["hits"]["total"]["value"])
         hits: list[Any] = raw["hits"]["hits"]
+        self._scanned_to = hits[-1]["sort"] if hits else None
+        if grouped:
+            hits = await _best_of_clusters(self._client, body, hits)
         return hits
 
     async def start(self, index: str, owner: str) -> None:
@@ -154,18 +239,20 @@ class Export:
         except BaseException:
             await self.close()
             raise
-        self.limit = min(self.limit, self.total)
+        if self._req.group != "duplicates":  # a count of clusters is close, not exact
+            self.limit = min(self.limit, self.total)
 
     async def rows(self) -> AsyncIterator[dict[str, Any]]:
         hits, sent = self._first, 0
         try:
-            while hits and sent < self.limit:
+            while self._scanned_to is not None and sent < self.limit:
                 for hit in hits[: self.limit - sent]:
                     yield hit["_source"]
                 sent += min(len(hits), self.limit - sent)
                 if sent >= self.limit:
                     break
-                hits = await self._batch(hits[-1]["sort"], first=False)
+                # From the last hit read, not the last sent: grouping may have left it out.
+                hits = await self._batch(self._scanned_to, first=False)
         finally:
             await self.close()
 
@@ -190,22 +277,78 @@ async def start_export(
     return export
 
 
-async def get_article(client: AsyncOpenSearch, index: str, article_id: str) -> Article:
+async def stored_article(client: AsyncOpenSearch, index: str, article_id: str) -> dict[str, Any]:
+    """The stored document with its version. During `newsroom index migrate` the alias holds
+    two indices and refuses a lookup by id; a search then finds the article, newest copy first."""
     try:
-        raw = await client.get(index=index, id=article_id)
+        found: dict[str, Any] = await client.get(index=index, id=article_id)
+        return found
     except NotFoundError as exc:
         raise ArticleNotFound(article_id) from exc
-    return Article.model_validate(raw["_source"])
+    except TransportError as exc:
+        if exc.status_code != 400 or "more than one index" not in str(exc.info):
+            raise
+    body = {
+        "size": 1,
+        "seq_no_primary_term": True,
+        "query": {"ids": {"values": [article_id]}},
+        "sort": [{"_index": "desc"}],
+    }
+    hits = (await client.search(index=index, body=body))["hits"]["hits"]
+    if not hits:
+        raise ArticleNotFound(article_id)
+    first: dict[str, Any] = hits[0]
+    return first
+
+
+async def get_article(client: AsyncOpenSearch, index: str, article_id: str) -> Article:
+    stored = await stored_article(client, index, article_id)
+    return Article.model_validate(stored["_source"])
 
 
 async def related(
     client: AsyncOpenSearch, index: str, article: Article, *, size: int = 10
 ) -> list[Hit]:
+    copies = 1
+    if article.cluster_id:
+        counted = await client.count(
+            index=index, body={"query": grouping.members_query(article.cluster_id)}
+        )
+        copies = int(counted["count"])
     body = builder.build_related_body(
-        article.id, index, content_hash=article.content_hash, size=size
+        article.id,
+        index,
+        content_hash=article.content_hash,
+        cluster_id=article.cluster_id,
+        cluster_size=copies,
+        size=size,
     )
     raw = await client.search(index=index, body=body)
     return shape_hits(raw)
+
+
+#: Members a copies answer lists, at most (the count covers them all).
+MAX_COPIES = 500
+
+
+async def copies(
+    client: AsyncOpenSearch, index: str, article_id: str, *, size: int = 100
+) -> ClusterCopies:
+    """The article's cluster: every copy, earliest first, the lead (earliest published) first."""
+    stored = await stored_article(client, index, article_id)
+    cluster = str(stored["_source"].get(CLUSTER_ID) or article_id)
+    body = grouping.members_body(cluster, max(1, min(size, MAX_COPIES)))
+    body["_source"] = builder.source()
+    if cluster == article_id:  # alone, or indexed before clustering: itself at least
+        body["query"] = {"bool": {"should": [body["query"], {"ids": {"values": [article_id]}}]}}
+    raw = await client.search(index=index, body=body)
+    members = shape_hits(raw)
+    return ClusterCopies(
+        cluster_id=cluster,
+        count=max(int(raw["hits"]["total"]["value"]), len(members)),
+        outlets=list(dict.fromkeys(m.source for m in members if m.source)),
+        copies=members,
+    )
 
 
 __all__ = ["EntityNotFound"]

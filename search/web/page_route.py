@@ -14,11 +14,11 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 
 from search.http.errors import Problem, problem_for
-from search.http.params import MAX_QUERY_CHARS, SearchParams
+from search.http.params import MAX_QUERY_CHARS
 from search.query.results import SearchResponse
 from search.web import charts
 from search.web.templating import templates
-from search.web.urls import PageState
+from search.web.urls import PageParams, PageState
 
 
 def search_context(
@@ -45,7 +45,7 @@ def error_page(request: Request, problem: Problem) -> Response:
     context: dict[str, Any] = {"title": problem.title, "detail": problem.detail}
     if request.url.path == "/":
         q = request.query_params.get("q", "")[:MAX_QUERY_CHARS]
-        context |= search_context(PageState(SearchParams(q=q)), None, problem.detail, None)
+        context |= search_context(PageState(PageParams(q=q)), None, problem.detail, None)
         name = "search.html"
     else:
         name = "error.html"

@@ -12,7 +12,7 @@ from opensearchpy.exceptions import TransportError
 
 from search.http.deps import ClientDep, ReadAccess, SettingsDep
 from search.http.errors import problem_for
-from search.http.params import SearchParams, query_model
+from search.http.params import query_model
 from search.models import Entity
 from search.query import identities, service
 from search.query.results import SearchResponse
@@ -21,11 +21,13 @@ from search.web.page_route import PageRoute, search_context
 from search.web.render import MARKED_TYPES, MENTION_STYLES, marked_paragraphs, safe_url
 from search.web.sessions import editor_session
 from search.web.templating import templates
-from search.web.urls import PageState, entity_href, filter_href
+from search.web.urls import PageParams, PageState, entity_href, filter_href
 
 log = logging.getLogger(__name__)
 EntityFacet = Literal["person", "agency", "location", "country", "source"]
 RELATED_ARTICLES = 8
+#: Copies the article page lists; the count covers them all.
+COPIES_LISTED = 50
 ENTITY_TYPES = ("person", "agency", "location")
 
 
@@ -35,7 +37,7 @@ router = APIRouter(route_class=PageRoute, dependencies=[ReadAccess], include_in_
 @router.get("/", response_class=HTMLResponse)
 async def search_page(
     request: Request,
-    params: Annotated[SearchParams, Depends(query_model(SearchParams, ignore_unknown=True))],
+    params: Annotated[PageParams, Depends(query_model(PageParams, ignore_unknown=True))],
     client: ClientDep,
     settings: SettingsDep,
 ) -> Response:
@@ -79,9 +81,11 @@ async def article_page(
     related_note: str | None = None
     try:
         related = await service.related(client, settings.index, article, size=RELATED_ARTICLES)
+        copies = await service.copies(client, settings.index, article_id, size=COPIES_LISTED)
     except TransportError:
-        log.warning("related articles failed for %s", article_id, exc_info=True)
-        related, related_note = [], "Related articles could not be found just now."
+        log.warning("related articles or copies failed for %s", article_id, exc_info=True)
+        related, copies = [], None
+        related_note = "Related articles could not be found just now."
     context = {
         "article": article,
         "paragraphs": marked_paragraphs(article.body, shown),
@@ -91,6 +95,7 @@ async def article_page(
         "original_url": safe_url(article.url),
         "related": related,
         "related_note": related_note,
+        "copies": copies,
     }
     return templates.TemplateResponse(request, "article.html", context)
 

@@ -15,10 +15,19 @@ from urllib.parse import quote, urlencode
 
 from search.http.params import SearchParams
 from search.query.facets import FACETS, fold
-from search.query.request import MAX_RESULT_WINDOW
+from search.query.request import MAX_RESULT_WINDOW, Grouping
 from search.web.charts import day_text
 
-DEFAULTS: Final = SearchParams()
+
+class PageParams(SearchParams):
+    """The search page's parameters: as the API's, but copies come grouped unless asked not
+    to be, since ten copies of one wire story should not fill a page a journalist reads."""
+
+    group: Grouping = "duplicates"
+    count_groups: bool = True  # the pager counts stories, not articles
+
+
+DEFAULTS: Final = PageParams()
 #: How far "show more" raises the number of values per facet, and its ceiling (SearchParams).
 FACET_STEP: Final = 20
 MAX_FACET_SIZE: Final = 100
@@ -43,7 +52,7 @@ def _day(value: date | datetime | None) -> str:
     return day_text(value)
 
 
-def query_pairs(params: SearchParams, *, drop: Collection[str] = ()) -> list[tuple[str, str]]:
+def query_pairs(params: PageParams, *, drop: Collection[str] = ()) -> list[tuple[str, str]]:
     """The parameters as (name, value) pairs, lists repeated, defaults left out."""
     pairs: list[tuple[str, str]] = []
     for name in SearchParams.model_fields:
@@ -55,7 +64,7 @@ def query_pairs(params: SearchParams, *, drop: Collection[str] = ()) -> list[tup
     return pairs
 
 
-def href(params: SearchParams, *, path: str = "/", drop: Collection[str] = ()) -> str:
+def href(params: PageParams, *, path: str = "/", drop: Collection[str] = ()) -> str:
     pairs = query_pairs(params, drop=drop)
     return f"{path}?{urlencode(pairs)}" if pairs else path
 
@@ -73,7 +82,7 @@ def filter_href(
     facet: str, name: str, date_from: date | None = None, date_to: date | None = None
 ) -> str:
     """A fresh search for everything naming `name`, between two dates if given."""
-    params = SearchParams.model_validate({facet: [name]})
+    params = PageParams.model_validate({facet: [name]})
     return href(params.model_copy(update={"date_from": date_from, "date_to": date_to}))
 
 
@@ -108,9 +117,9 @@ class PageLink:
 class PageState:
     """The current search parameters and every link the page offers from them."""
 
-    params: SearchParams
+    params: PageParams
 
-    def with_changes(self, **changes: Any) -> SearchParams:
+    def with_changes(self, **changes: Any) -> PageParams:
         """New parameters; any change but paging itself starts again at page 1."""
         changes.setdefault("page", 1)
         return self.params.model_copy(update={**changes, "cursor": None})
@@ -142,7 +151,9 @@ class PageState:
         return href(self.with_changes(date_from=None, date_to=None))
 
     def export_href(self) -> str:
-        pairs = [("format", "csv"), *query_pairs(self.params, drop=NOT_EXPORTED)]
+        # What the page shows: grouped or not is said outright (the API's default differs).
+        shown = query_pairs(self.params, drop=(*NOT_EXPORTED, "group"))
+        pairs = [("format", "csv"), *shown, ("group", self.params.group)]
         return f"/v1/search/export?{urlencode(pairs)}"
 
     def hidden_fields(self, *excluded: str) -> list[tuple[str, str]]:
@@ -170,7 +181,7 @@ class PageState:
 
     def clear_href(self) -> str:
         """Keep the query text and the order, drop every filter."""
-        return href(SearchParams(q=self.params.q, sort=self.params.sort))
+        return href(PageParams(q=self.params.q, sort=self.params.sort))
 
     def _list(self, name: str) -> list[str]:
         values: list[str] = getattr(self.params, name)
@@ -194,6 +205,10 @@ class PageState:
             links.append(PageLink(number, self.url(page=number), number == self.params.page))
             previous = number
         return links
+
+    def group_href(self, group: Grouping) -> str:
+        """Copies grouped under one hit, or every copy listed."""
+        return self.url(group=group)
 
     def page_href(self, number: int) -> str:
         return self.url(page=number)

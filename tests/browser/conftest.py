@@ -6,6 +6,7 @@ carry script. Uvicorn serves `create_app(settings)` from a background thread on 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
@@ -53,6 +54,29 @@ def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
 
 
+#: Outlets that run the seed story again, each its own way, a day after Kyiv Post.
+REPUBLISHERS = ("Wire Daily", "Coast Courier")
+
+
+def republished(folder: Path) -> Path:
+    """The seed story as two other outlets ran it: another headline, a line of their own
+    added, the last paragraph cut. Near copies, so they join its cluster."""
+    paragraphs = (FIXTURES / "seed_article.txt").read_text(encoding="utf-8").splitlines()
+    records = [
+        {
+            "id": f"republished-{n}",
+            "source": outlet,
+            "title": f"{outlet}: captured soldiers do not seek asylum",
+            "published_at": f"2025-01-14T0{n}:00:00Z",
+            "body": "\n".join([*paragraphs[:-1], f"Distributed by {outlet}."]),
+        }
+        for n, outlet in enumerate(REPUBLISHERS, start=1)
+    ]
+    path = folder / "republished.ndjson"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="session")
 def web_settings(
     node_settings: Settings, os_client: OpenSearch, tmp_path_factory: pytest.TempPathFactory
@@ -71,7 +95,11 @@ def web_settings(
         )
         ingest_paths(
             settings,
-            [FIXTURES / "reuters_sample.ndjson", FIXTURES / "hostile" / "xss_article.ndjson"],
+            [
+                FIXTURES / "reuters_sample.ndjson",
+                FIXTURES / "hostile" / "xss_article.ndjson",
+                republished(tmp_path_factory.mktemp("copies")),
+            ],
         )
         yield settings
     finally:

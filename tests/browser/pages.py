@@ -27,7 +27,11 @@ def shown_ids(page: Page) -> list[str]:
 
 
 def api_search(api: httpx.Client, params: Params) -> dict[str, Any]:
-    response = api.get("/v1/search", params=tuple(params))
+    """The API's answer to what a page shows: the page groups copies unless told not to."""
+    asked = list(params)
+    if not any(name == "group" for name, _ in asked):
+        asked.append(("group", "duplicates"))
+    response = api.get("/v1/search", params=tuple(asked))
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body

@@ -1,24 +1,21 @@
-"""Exact duplicates by content hash: the index lookup finds every hash asked for, however many
-copies another hash has, and a run remembers a bounded number of hashes, leaving older ones to
-that lookup."""
+"""Copies found through the index: a cluster of many copies does not hide another candidate,
+and a copy of an article indexed batches or runs earlier is found (the run keeps no memory of
+its own: each batch is made visible before the next looks)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
-from opensearchpy import OpenSearch, helpers
+from opensearchpy import OpenSearch
 
 from search.index import schema
-from search.index.bulk import existing_ids_by_hash
 from search.ingest.dead_letter import DeadLetters
 from search.ingest.enrich import EnrichInput, Enrichment
 from search.ingest.pipeline import BATCH, Ingestor
-from search.models import RawRecord
 from search.settings import Settings
-from tests.integration.test_cursor_paging import article
+from tests.integration.test_duplicates import clusters, story
 
 pytestmark = pytest.mark.integration
 
@@ -31,49 +28,39 @@ class NoEntities:
             yield Enrichment(status="pending")
 
 
-def _hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def test_a_hash_with_many_copies_does_not_hide_another(
-    settings: Settings, os_client: OpenSearch
+def test_a_cluster_of_many_copies_does_not_hide_another(
+    settings: Settings, os_client: OpenSearch, tmp_path: Path
 ) -> None:
+    """A roundup carrying two stories whole is a copy of both: it finds the second story's
+    cluster although thirty copies of the first share more band keys with it."""
     schema.ensure_index(os_client, settings.index)
-    crowded, lone = _hash("crowded"), _hash("lone")
-    docs = [article(n, content_hash=crowded) for n in range(30)]
-    docs.append(article(30, content_hash=lone))
-    actions = [{"_index": settings.index, "_id": d["id"], "_source": d} for d in docs]
-    helpers.bulk(os_client, actions, refresh=True)
+    crowded = [story(1, outlet=f"Outlet {n:02d}") for n in range(30)]
+    lone = story(2, outlet="Lone")
+    roundup = story(3, body=f"{crowded[0].body}\n\n{lone.body}", outlet="Digest")
+    with DeadLetters(tmp_path / "dead.ndjson") as dead:
+        first = Ingestor(os_client, settings.index, NoEntities(), dead).run([*crowded, lone])
+        second = Ingestor(os_client, settings.index, NoEntities(), dead).run([roundup])
+    os_client.indices.refresh(index=settings.index)
 
-    found = existing_ids_by_hash(os_client, settings.index, [crowded, lone, _hash("absent")])
-
-    assert set(found) == {crowded, lone}
-    assert found[lone] == "doc-0030"
-    assert found[crowded] in {d["id"] for d in docs[:30]}
-
-
-def _record(n: int, *, record_id: str | None = None) -> RawRecord:
-    return RawRecord(
-        location=f"test#{n}",
-        id=record_id or f"story-{n}",
-        title=f"Harbour report {n}",
-        body=f"The harbour of Valletta logged {n} ships today, the port authority said.",
-        language="en",
-    )
+    assert (first.indexed, first.duplicates) == (31, 29)
+    assert second.clusters_merged == 1
+    labels = set(clusters(os_client, settings.index).values())
+    assert labels == {"lone-story-2"}  # the smaller label of the two joined
 
 
-def test_a_run_remembers_a_bounded_number_of_hashes_and_the_index_covers_older_ones(
+def test_a_copy_of_an_article_indexed_batches_or_runs_earlier_is_found(
     settings: Settings, os_client: OpenSearch, tmp_path: Path
 ) -> None:
     schema.ensure_index(os_client, settings.index)
     stories = 3 * BATCH
     with DeadLetters(tmp_path / "dead.ndjson") as dead:
-        ingestor = Ingestor(os_client, settings.index, NoEntities(), dead, seen_hashes=BATCH)
-        ingestor.run(_record(n) for n in range(stories))
-        assert len(ingestor._seen_hashes) <= BATCH  # the bound holds
-        os_client.indices.refresh(index=settings.index)
-        # The first story's hash was forgotten long ago; the index still knows it.
-        summary = ingestor.run([_record(0, record_id="copy-of-0"), _record(stories - 1)])
+        ingestor = Ingestor(os_client, settings.index, NoEntities(), dead)
+        late = [story(n) for n in range(stories)] + [story(1, outlet="Late")]
+        within = ingestor.run(late)
+        summary = Ingestor(os_client, settings.index, NoEntities(), dead).run(
+            [story(0, outlet="Herald", id="copy-of-0"), story(stories - 1)]
+        )
+    assert within.duplicates == 1  # story 1 again, three batches later
     assert summary.duplicates == 1
-    assert summary.duplicate_examples[-1]["duplicate_of"] == "story-0"
-    assert os_client.count(index=settings.index)["count"] == stories
+    assert summary.duplicate_examples[-1]["duplicate_of"] == "wire-story-0"
+    assert os_client.count(index=settings.index)["count"] == stories + 2

@@ -121,13 +121,19 @@ def test_bad_records_go_to_dead_letters_and_the_rest_is_indexed(
     assert undated["published_at_raw"] == "the day after never"
 
 
-def test_exact_duplicates_are_counted_not_indexed(
+def test_exact_duplicates_are_indexed_as_one_cluster_and_counted(
     settings: Settings, os_client: OpenSearch, tmp_path: Path
 ) -> None:
+    """The same text under three ids is three facts (three outlets ran it): all indexed, in
+    one cluster, two of them counted as copies; a second run adds nothing."""
     story = {"title": "Port reopens", "body": "The port of Rotterdam reopened after the strike."}
     path = tmp_path / "dupes.ndjson"
     path.write_text("\n".join(json.dumps({"id": f"copy-{n}", **story}) for n in range(3)) + "\n")
     summary = ingest_paths(settings, [path])
-    assert summary.indexed == 1
+    assert summary.indexed == 3
     assert summary.duplicates == 2
-    assert os_client.count(index=settings.index)["count"] == 1
+    docs = _all_docs(os_client, settings.index)
+    assert {d["cluster_id"] for d in docs} == {"copy-0"}
+    again = ingest_paths(settings, [path])
+    assert (again.indexed, again.unchanged) == (0, 3)
+    assert os_client.count(index=settings.index)["count"] == 3

@@ -6,9 +6,19 @@ import json
 from pathlib import Path
 
 from bench.common import latency_summary, percentile
-from bench.corpus import build_model, generate, read_records
-from bench.query import Call
+from bench.corpus import (
+    CLUSTER_SIZES,
+    build_model,
+    cluster_runs,
+    cluster_stats,
+    clustered_docs,
+    generate,
+    read_records,
+    with_copies,
+)
+from bench.query import SEARCH_KINDS, Call, grouped_call, grouped_ratios, search_call, variant_mix
 from bench.tuning import variant_body
+from search.fields import CLUSTER_ID
 from search.index.schema import index_body
 from tests.conftest import FIXTURES
 
@@ -62,3 +72,61 @@ def test_the_scale_corpus_is_deterministic_for_a_seed(tmp_path: Path) -> None:
     real_titles = {json.loads(line)["title"] for line in REUTERS_SAMPLE.read_text().splitlines()}
     assert all(r["title"] in {" ".join(t.split()) for t in real_titles} for r in records)
     assert any(r.get("persons") or r.get("agencies") or r.get("countries") for r in records)
+
+
+def test_cluster_runs_are_deterministic_and_make_the_intended_share_of_copies() -> None:
+    runs = cluster_runs(10_000, seed=1, share=0.15)
+    assert runs == cluster_runs(10_000, seed=1, share=0.15) != cluster_runs(10_000, seed=2)
+    assert sum(runs) == 10_000
+    assert all(size == 1 or size in CLUSTER_SIZES for size in runs)
+    stats = cluster_stats(runs)
+    assert stats["copies"] == 1_500
+    assert stats["distinct_cluster_ids"] == 10_000 - 1_500
+    assert 0.15 < stats["articles_in_clusters"] / 10_000 < 0.25
+    assert set(stats["sizes"]) == set(CLUSTER_SIZES)  # every size occurs at this scale
+    assert stats["sizes"][2] > stats["sizes"][10]  # and pairs are the commonest
+    assert cluster_stats(cluster_runs(50, seed=1, share=0)) == cluster_stats([1] * 50)
+
+
+def test_copies_follow_their_lead_and_carry_the_smallest_member_id(tmp_path: Path) -> None:
+    corpus = tmp_path / "a.ndjson"
+    generate(corpus, 60, seed=7, with_entities=True, model=build_model([REUTERS_SAMPLE]))
+    runs = cluster_runs(60, seed=7, share=0.3)
+    records = list(with_copies(read_records(corpus), runs, seed=7))
+    assert records == list(with_copies(read_records(corpus), runs, seed=7))
+    assert [r["id"] for r in records] == [r["id"] for r in read_records(corpus)]
+    docs = list(clustered_docs(records))
+    assert len(docs) == 60
+    by_cluster: dict[str, list[dict[str, object]]] = {}
+    for doc in docs:
+        by_cluster.setdefault(str(doc.source[CLUSTER_ID]), []).append(doc.source)
+    assert len(by_cluster) == len(runs)
+    assert sorted(len(m) for m in by_cluster.values()) == sorted(runs)
+    for cluster_id, members in by_cluster.items():
+        assert cluster_id == min(str(m["id"]) for m in members)
+        assert len({m["title"] for m in members}) == 1
+        lead, *copies = members
+        assert all(str(c["published_at"]) > str(lead["published_at"]) for c in copies)
+
+
+def test_grouped_calls_add_only_the_grouping_and_are_compared_over_searches() -> None:
+    plain = search_call("free_text", {"q": "oil prices"})
+    grouped = grouped_call(plain)
+    assert grouped.params == {"q": "oil prices", "group": "duplicates"}
+    assert grouped.body["collapse"] == {"field": CLUSTER_ID}
+    assert {k: v for k, v in grouped.body.items() if k not in ("collapse", "aggs")} == {
+        k: v for k, v in plain.body.items() if k != "aggs"
+    }
+    entity = Call("entity", "/v1/entities/person/X", {}, {})
+    mix = variant_mix([plain, entity, plain], grouped_call)
+    assert mix[1] is entity
+    assert mix[0] is mix[2]
+    assert mix[0].params["group"] == "duplicates"
+    plain_latencies = [("free_text", 0.002), ("phrase", 0.004), ("entity", 0.001)]
+    grouped_latencies = [("free_text", 0.003), ("phrase", 0.004), ("entity", 0.009)]
+    ratios = grouped_ratios(plain_latencies, grouped_latencies)
+    assert ratios["plain_search_p50_ms"] == 3.0
+    assert ratios["grouped_search_p50_ms"] == 3.5
+    assert ratios["grouped_to_plain_p50"] == round(3.5 / 3.0, 3)
+    assert ratios["grouped_to_plain_p50_by_kind"] == {"free_text": 1.5, "phrase": 1.0}
+    assert set(ratios["grouped_to_plain_p50_by_kind"]) <= set(SEARCH_KINDS)

@@ -17,9 +17,8 @@ from search.query.results import (
     shape_hit,
     shape_search_response,
     shape_suggestions,
-    snippets,
-    title_html,
 )
+from search.query.snippets import snippets, title_html
 
 REQUEST = SearchRequest(
     q='summit "peace talks"',

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from search.http.params import SearchParams
 from search.models import Article, Entity, Mention
 from search.query.facets import FacetValue, Histogram, HistogramBucket
 from search.query.results import Hit, SearchResponse, Total
@@ -28,7 +27,7 @@ from search.web.render import (
 )
 from search.web.routes import _entities_by_type
 from search.web.templating import templates
-from search.web.urls import PageState, article_href, entity_href, href, query_pairs
+from search.web.urls import PageParams, PageState, article_href, entity_href, href, query_pairs
 
 HOSTILE = '<script>window.__xss=1</script><img src=x onerror="window.__xss=1">'
 TAG = re.compile(r"<[^>]*>")
@@ -191,8 +190,8 @@ def test_entity_and_article_links_escape_path_separators() -> None:
 # --- the page state as a URL --------------------------------------------------------------------
 
 
-def params(**values: object) -> SearchParams:
-    return SearchParams.model_validate(values)
+def params(**values: object) -> PageParams:
+    return PageParams.model_validate(values)
 
 
 def qs(url: str) -> list[tuple[str, str]]:
@@ -200,7 +199,7 @@ def qs(url: str) -> list[tuple[str, str]]:
 
 
 def test_defaults_are_left_out_of_the_url() -> None:
-    assert href(SearchParams()) == "/"
+    assert href(PageParams()) == "/"
     assert query_pairs(params(q="kim", person=["A", "B"], page=2, histogram=False)) == [
         ("q", "kim"),
         ("person", "A"),
@@ -238,10 +237,21 @@ def test_chips_remove_one_filter_each() -> None:
     assert qs(state.clear_href()) == [("sort", "oldest")]
 
 
-def test_export_carries_the_filters_but_not_the_page() -> None:
+def test_export_carries_the_filters_and_the_grouping_but_not_the_page() -> None:
     state = PageState(params(q="oil", source=["Reuters"], page=4, size=20, facet_size=30))
-    assert qs(state.export_href()) == [("format", "csv"), ("q", "oil"), ("source", "Reuters")]
+    expected = [("format", "csv"), ("q", "oil"), ("source", "Reuters"), ("group", "duplicates")]
+    assert qs(state.export_href()) == expected
     assert urlsplit(state.export_href()).path == "/v1/search/export"
+    every_copy = PageState(params(q="oil", group="none"))
+    assert ("group", "none") in qs(every_copy.export_href())
+
+
+def test_copies_come_grouped_on_the_page_and_the_toggle_lists_every_copy() -> None:
+    state = PageState(params(q="oil", page=3))
+    assert "group" not in dict(qs(state.url()))  # grouped is the page's default
+    assert qs(state.group_href("none")) == [("q", "oil"), ("group", "none")]
+    listed = PageState(params(q="oil", group="none"))
+    assert qs(listed.group_href("duplicates")) == [("q", "oil")]
 
 
 def test_page_links_are_bounded_by_the_result_window() -> None:
@@ -406,6 +416,7 @@ def test_the_article_page_shows_a_javascript_url_as_text() -> None:
         original_url=safe_url(article.url),
         related=[],
         related_note=None,
+        copies=None,
     )
     assert injected_tags(page) == []
     assert "javascript:window.__xss=1" in page

@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header
+from fastapi import APIRouter, Body, Header, Query
 from fastapi.responses import JSONResponse, Response
-from opensearchpy import AsyncOpenSearch, NotFoundError, TransportError
+from opensearchpy import NotFoundError, OpenSearch
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from search.duplicates.reindex import label_unclustered
 from search.entities.resolver import Resolver
 from search.http.deps import ClientDep, ReadAccess, SettingsDep, WriteAccess
 from search.http.errors import Problem
+from search.index import schema
 from search.index.client import sync_client
 from search.ingest.dead_letter import DeadLetters
 from search.ingest.pipeline import Ingestor
 from search.ingest.run import bulk_policy, shared_enricher
 from search.models import Article, RawRecord
 from search.query import service
-from search.query.results import Hit
+from search.query.results import ClusterCopies, Hit
 from search.settings import Settings
 
 router = APIRouter(tags=["articles"])
@@ -55,11 +58,27 @@ class IngestResult(BaseModel):
     rejected: list[dict[str, str]]
 
 
+#: Indexes whose mapping this process has brought up to date: once each, before the first write.
+_ENSURED: set[str] = set()
+_ENSURING = threading.Lock()
+
+
+def _ensure_index(client: OpenSearch, index: str) -> None:
+    """An index made by an older release lacks the newer fields, and its strict mapping would
+    refuse the first article carrying them: add them (or create the index) once per process."""
+    with _ENSURING:
+        if index not in _ENSURED:
+            schema.ensure_index(client, index)
+            label_unclustered(client, index)
+            _ENSURED.add(index)
+
+
 def _ingest(settings: Settings, articles: list[ArticleIn]) -> IngestResult:
     records = [
         RawRecord(location=f"request#{n}", **item.model_dump()) for n, item in enumerate(articles)
     ]
     client = sync_client(settings)
+    _ensure_index(client, settings.index)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     with DeadLetters(settings.dead_letter_dir / f"api-{stamp}.ndjson") as dead:
         ingestor = Ingestor(
@@ -125,33 +144,25 @@ async def delete_article(
     "/articles/{article_id:path}/related", response_model=list[Hit], dependencies=[ReadAccess]
 )
 async def related_articles(article_id: str, client: ClientDep, settings: SettingsDep) -> list[Hit]:
-    """Articles on the same subject (more-like-this), without copies of this one."""
+    """Articles on the same subject (more-like-this), without this one's copies."""
     article = await service.get_article(client, settings.index, article_id)
     return await service.related(client, settings.index, article)
 
 
-async def _stored(client: AsyncOpenSearch, index: str, article_id: str) -> dict[str, Any]:
-    """The stored document with its version. During `newsroom index migrate` the alias holds
-    two indices and refuses a lookup by id; a search then finds the article, newest copy first."""
-    try:
-        found: dict[str, Any] = await client.get(index=index, id=article_id)
-        return found
-    except NotFoundError as exc:
-        raise service.ArticleNotFound(article_id) from exc
-    except TransportError as exc:
-        if exc.status_code != 400 or "more than one index" not in str(exc.info):
-            raise
-    body = {
-        "size": 1,
-        "seq_no_primary_term": True,
-        "query": {"ids": {"values": [article_id]}},
-        "sort": [{"_index": "desc"}],
-    }
-    hits = (await client.search(index=index, body=body))["hits"]["hits"]
-    if not hits:
-        raise service.ArticleNotFound(article_id)
-    first: dict[str, Any] = hits[0]
-    return first
+@router.get(
+    "/articles/{article_id:path}/copies",
+    response_model=ClusterCopies,
+    dependencies=[ReadAccess],
+)
+async def article_copies(
+    article_id: str,
+    client: ClientDep,
+    settings: SettingsDep,
+    size: Annotated[int, Query(ge=1, le=service.MAX_COPIES)] = 100,
+) -> ClusterCopies:
+    """Every copy of this story in the archive (exact and near copies, other outlets' versions):
+    its near-duplicate cluster, earliest published first; the first is the lead."""
+    return await service.copies(client, settings.index, article_id, size=size)
 
 
 def entity_tag(stored: dict[str, Any]) -> str:
@@ -183,7 +194,7 @@ async def get_article(
 ) -> Response:
     """The full article: clean text, metadata, entities with mention offsets, resolved dates.
     It carries an `ETag`; send it back in `If-None-Match` to get a 304 while it is unchanged."""
-    stored = await _stored(client, settings.index, article_id)
+    stored = await service.stored_article(client, settings.index, article_id)
     etag = entity_tag(stored)
     cache = CACHE_CONTROL_PROTECTED if settings.protect_reads else CACHE_CONTROL
     headers = {"ETag": etag, "Cache-Control": cache}

@@ -27,7 +27,7 @@ EXPORT_ROWS_PER_CHUNK = 500
 
 EXPORT_COLUMNS = (
     "id", "published_at", "source", "title", "url", "language", "byline",
-    "persons", "agencies", "locations", "countries", "dates_mentioned",
+    "persons", "agencies", "locations", "countries", "dates_mentioned", "cluster_id",
 )  # fmt: skip
 
 
@@ -166,7 +166,7 @@ async def export(
     headers = {
         "Content-Disposition": f'attachment; filename="{export_filename(req, fmt)}"',
         "X-Total-Count": str(job.total),
-        "X-Export-Rows": str(job.limit),
+        "X-Export-Rows": str(min(job.limit, job.total)),
     }
     return ExportResponse(
         job, _rows(job.rows(), fmt), media_type=EXPORT_MEDIA[fmt], headers=headers
