@@ -116,6 +116,13 @@ def _correct(api: TestClient, **body: Any) -> dict[str, Any]:
     return entry
 
 
+def _revert(api: TestClient, entry: dict[str, Any]) -> None:
+    response = api.post(
+        f"/v1/entities/corrections/{entry['id']}/revert", headers={"X-API-Key": KEY}
+    )
+    assert response.status_code == 201, response.text
+
+
 def _check(
     api: TestClient, os_client: OpenSearch, settings: Settings, facet: str
 ) -> dict[str, int]:
@@ -183,7 +190,7 @@ def test_rename_changes_every_page_without_reextraction(
 ) -> None:
     settings, stories = archive
     gm = _ids(api, "agency")["General Motors Corp"]
-    _correct(api, action="rename", entity=gm, name="General Motors")
+    entry = _correct(api, action="rename", entity=gm, name="General Motors")
     agencies = _check(api, os_client, settings, "agency")
     assert agencies["General Motors"] == 2
     assert "General Motors Corp" not in agencies
@@ -193,6 +200,10 @@ def test_rename_changes_every_page_without_reextraction(
     assert old.status_code == 308
     assert old.headers["location"] == f"/v1/entities/{gm}"
     assert api.get(old.headers["location"]).json()["name"] == "General Motors"
+    _revert(api, entry)
+    agencies = _check(api, os_client, settings, "agency")
+    assert agencies["General Motors Corp"] == 2
+    assert "General Motors" not in agencies
 
 
 def test_retype_moves_the_entity_between_facets(
@@ -200,12 +211,15 @@ def test_retype_moves_the_entity_between_facets(
 ) -> None:
     settings, _ = archive
     white_house = _ids(api, "agency")["White House"]
-    _correct(api, action="retype", entity=white_house, type="location")
+    entry = _correct(api, action="retype", entity=white_house, type="location")
     assert "White House" not in _check(api, os_client, settings, "agency")
     assert _check(api, os_client, settings, "location")["White House"] == 1
     later = _write(tmp_path / "later.ndjson", ["The White House said the talks would go on."], 60)
     ingest_paths(settings, [later])
     assert _check(api, os_client, settings, "location")["White House"] == 2
+    _revert(api, entry)
+    assert "White House" not in _check(api, os_client, settings, "location")
+    assert _check(api, os_client, settings, "agency")["White House"] == 2
 
 
 def test_block_removes_a_value_for_good(
@@ -249,12 +263,15 @@ def test_add_alias_sends_a_name_to_an_entity_even_where_the_model_misses_it(
 ) -> None:
     settings, _ = archive
     kohl = _ids(api, "person")["Helmut Kohl"]
-    _correct(api, action="add_alias", entity=kohl, alias="the Chancellor")
+    entry = _correct(api, action="add_alias", entity=kohl, alias="the Chancellor")
     story = "Speaking in Bonn on Friday, the Chancellor said the mark was too strong."
     ingest_paths(settings, [_write(tmp_path / "later.ndjson", [story], 80)])
     assert _check(api, os_client, settings, "person")["Helmut Kohl"] == 2
     page = api.get(f"/v1/entities/{kohl}").json()
     assert "the Chancellor" in page["aliases"]
+    _revert(api, entry)
+    assert "the Chancellor" not in api.get(f"/v1/entities/{kohl}").json()["aliases"]
+    assert _check(api, os_client, settings, "person")["Helmut Kohl"] == 1
 
 
 def test_corrections_need_a_key_and_say_what_is_wrong(api: TestClient) -> None:
