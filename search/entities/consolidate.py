@@ -29,6 +29,7 @@ from opensearchpy import OpenSearch
 from search.entities import store
 from search.entities.curation import Merge, apply
 from search.entities.editing import new_entry, record
+from search.entities.gc_pause import gc_paused
 from search.entities.incremental import Touched, load
 from search.entities.registry import RegistryEntity, RegistryView
 from search.entities.reresolve import reresolve_articles
@@ -228,6 +229,13 @@ def consolidate(
     plan covers the whole registry (`newsroom entities consolidate`); with an ingest run's, only
     the decisions that run can have changed (see incremental), which is the same plan for a
     fraction of the reading and of the significant-terms searches."""
+    with gc_paused():
+        return _consolidate(client, articles_alias, touched)
+
+
+def _consolidate(
+    client: OpenSearch, articles_alias: str, touched: Touched | None
+) -> dict[str, int]:
     registry = store.registry_alias(articles_alias)
     started = datetime.now(UTC)
     client.indices.refresh(index=registry)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from opensearchpy import OpenSearch
 
 from search.entities import store
+from search.entities.gc_pause import gc_paused
 from search.entities.incremental import Touched
 from search.entities.known import KnownNames
 from search.entities.registry import (
@@ -65,6 +66,10 @@ class Resolver:
     def resolve_articles(self, articles: Sequence[Article]) -> list[Article]:
         """The articles with entities resolved and their flat entity fields rewritten; names
         editors confirmed are added where the model missed them."""
+        with gc_paused():
+            return self._resolve_articles(articles)
+
+    def _resolve_articles(self, articles: Sequence[Article]) -> list[Article]:
         extracted = [fold_partial_names(a.entities) for a in articles]
         if len(self._known):
             extracted = [
