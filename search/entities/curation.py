@@ -103,7 +103,9 @@ def _entity(view: RegistryView, entity_id: str) -> RegistryEntity:
 
 
 def _touched(entity: RegistryEntity, now: datetime, **update: object) -> RegistryEntity:
-    return entity.model_copy(update={**update, "curated": True, "updated_at": now})
+    return entity.model_copy(
+        update={**update, "curated": True, "updated_at": now, "restored_from": None}
+    )
 
 
 def apply(correction: Correction, view: RegistryView, now: datetime) -> Change:

@@ -179,12 +179,9 @@ def revert(client: OpenSearch, articles_alias: str, entry_id: str, actor: str) -
     current = {e.id: e for e in store.fetch_ids(client, registry, [s.id for s in entry.after])}
     for snap in entry.after:
         now_there = current.get(snap.id)
-        # Alias counts grow with every ingest; only a correction moves `updated_at`.
-        if (
-            snap.entity is None
-            or now_there is None
-            or now_there.updated_at != snap.entity.updated_at
-        ):
+        # Alias counts grow with every ingest; only a correction or a revert moves the
+        # revision, and a revert of a later correction gives back this one's.
+        if snap.entity is None or now_there is None or now_there.revision != snap.entity.revision:
             raise RevertConflict(
                 f"Entity '{snap.id}' changed after correction {entry_id}; revert the later "
                 "correction first (see the audit log)."
@@ -196,7 +193,9 @@ def revert(client: OpenSearch, articles_alias: str, entry_id: str, actor: str) -
         if snap.entity is None:
             removed.append(snap.id)
         else:
-            restored[snap.id] = snap.entity.model_copy(update={"curated": True, "updated_at": now})
+            restored[snap.id] = snap.entity.model_copy(
+                update={"curated": True, "updated_at": now, "restored_from": snap.entity.revision}
+            )
     store.delete_entities(client, registry, removed)
     change = Change(before={i: current.get(i) for i in current}, after=restored)
     undo = new_entry("revert", actor, f"revert of {entry_id}", change, now)

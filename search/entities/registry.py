@@ -64,6 +64,15 @@ class RegistryEntity(BaseModel):
     curated: bool = False
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    #: Set when a revert wrote this record back: the `revision` of the state it restored, so
+    #: the correction that produced that state can be reverted in turn.
+    restored_from: datetime | None = None
+
+    @property
+    def revision(self) -> datetime | None:
+        """Which corrected state this record is: two records with the same revision hold the
+        same correction result, whatever ingests added to their alias counts since."""
+        return self.restored_from or self.updated_at
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -246,16 +246,34 @@ def test_split_moves_an_alias_back_out(
 ) -> None:
     settings, _ = archive
     ids = _ids(api, "person")
-    _correct(api, action="merge", entity=ids["Baker"], into=ids["James Baker"])
+    merge = _correct(api, action="merge", entity=ids["Baker"], into=ids["James Baker"])
     assert "Baker" in api.get(f"/v1/entities/{ids['James Baker']}").json()["aliases"]
-    _correct(api, action="split", entity=ids["James Baker"], alias="Baker")
+    split = _correct(api, action="split", entity=ids["James Baker"], alias="Baker")
     persons = _check(api, os_client, settings, "person")
     assert persons["Baker"] == 1
     assert persons["James Baker"] == 1
     assert "Baker" not in api.get(f"/v1/entities/{ids['James Baker']}").json()["aliases"]
     into_howard = {"entity": ids["Baker"], "into": ids["Howard Baker"]}
-    _correct(api, action="merge", **into_howard)
+    to_howard = _correct(api, action="merge", **into_howard)
     assert _check(api, os_client, settings, "person")["Howard Baker"] == 2
+    # The earlier corrections wait for the later ones: reverted newest first, each gives back
+    # the counts it took away.
+    early = api.post(f"/v1/entities/corrections/{split['id']}/revert", headers={"X-API-Key": KEY})
+    assert early.status_code == 409, early.text
+    _revert(api, to_howard)
+    persons = _check(api, os_client, settings, "person")
+    assert (persons["Baker"], persons["Howard Baker"], persons["James Baker"]) == (1, 1, 1)
+    _revert(api, split)
+    persons = _check(api, os_client, settings, "person")
+    assert "Baker" not in persons
+    assert persons["James Baker"] == 2
+    assert "Baker" in api.get(f"/v1/entities/{ids['James Baker']}").json()["aliases"]
+    _revert(api, merge)
+    persons = _check(api, os_client, settings, "person")
+    assert (persons["Baker"], persons["Howard Baker"], persons["James Baker"]) == (1, 1, 1)
+    log = api.get("/v1/entities/corrections", params={"entity": ids["Baker"]}).json()
+    undone = {e["reverts"] for e in log if e["action"] == "revert"}
+    assert undone == {merge["id"], split["id"], to_howard["id"]}
 
 
 def test_add_alias_sends_a_name_to_an_entity_even_where_the_model_misses_it(

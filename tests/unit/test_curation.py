@@ -52,6 +52,17 @@ def test_merge_moves_names_and_redirects_the_source() -> None:
     assert view.by_id[james.id].curated
 
 
+def test_a_correction_gives_a_restored_record_a_revision_of_its_own() -> None:
+    earlier = datetime(2025, 6, 1, tzinfo=UTC)
+    reverted_at = datetime(2025, 7, 1, tzinfo=UTC)
+    restored = _entity("Fed", "agency", updated_at=reverted_at, restored_from=earlier)
+    assert restored.revision == earlier  # the state a revert gave back
+    view = _applied(RegistryView([restored]), Rename(entity=restored.id, name="Federal Reserve"))
+    renamed = view.by_id[restored.id]
+    assert renamed.restored_from is None
+    assert renamed.revision == NOW
+
+
 def test_merge_into_itself_or_into_a_blocked_entity_is_refused() -> None:
     a, b = _entity("Fed", "agency"), _entity("Revs", "agency", status="blocked")
     view = RegistryView([a, b])
