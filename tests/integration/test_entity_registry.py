@@ -123,6 +123,13 @@ def _revert(api: TestClient, entry: dict[str, Any]) -> None:
     assert response.status_code == 201, response.text
 
 
+def _logged(api: TestClient, entity_id: str, entry: dict[str, Any]) -> None:
+    """The correction is in the audit log the API lists for the entity."""
+    log = api.get("/v1/entities/corrections", params={"entity": entity_id})
+    assert log.status_code == 200, log.text
+    assert entry["id"] in [e["id"] for e in log.json()]
+
+
 def _check(
     api: TestClient, os_client: OpenSearch, settings: Settings, facet: str
 ) -> dict[str, int]:
@@ -186,7 +193,7 @@ def test_merge_changes_counts_survives_reingest_and_reverts(
 
 
 def test_rename_changes_every_page_without_reextraction(
-    api: TestClient, os_client: OpenSearch, archive: tuple[Settings, Path]
+    api: TestClient, os_client: OpenSearch, archive: tuple[Settings, Path], tmp_path: Path
 ) -> None:
     settings, stories = archive
     gm = _ids(api, "agency")["General Motors Corp"]
@@ -196,24 +203,32 @@ def test_rename_changes_every_page_without_reextraction(
     assert "General Motors Corp" not in agencies
     ingest_paths(settings, [stories])
     assert _check(api, os_client, settings, "agency")["General Motors"] == 2
+    later = _write(tmp_path / "later.ndjson", ["General Motors Corp cut its prices."], 40)
+    ingest_paths(settings, [later])
+    assert _check(api, os_client, settings, "agency")["General Motors"] == 3
+    _logged(api, gm, entry)
     old = api.get("/v1/entities/agency/General Motors Corp", follow_redirects=False)
     assert old.status_code == 308
     assert old.headers["location"] == f"/v1/entities/{gm}"
     assert api.get(old.headers["location"]).json()["name"] == "General Motors"
     _revert(api, entry)
     agencies = _check(api, os_client, settings, "agency")
-    assert agencies["General Motors Corp"] == 2
+    assert agencies["General Motors Corp"] == 3
     assert "General Motors" not in agencies
 
 
 def test_retype_moves_the_entity_between_facets(
     api: TestClient, os_client: OpenSearch, archive: tuple[Settings, Path], tmp_path: Path
 ) -> None:
-    settings, _ = archive
+    settings, stories = archive
     white_house = _ids(api, "agency")["White House"]
     entry = _correct(api, action="retype", entity=white_house, type="location")
     assert "White House" not in _check(api, os_client, settings, "agency")
     assert _check(api, os_client, settings, "location")["White House"] == 1
+    ingest_paths(settings, [stories])
+    assert "White House" not in _check(api, os_client, settings, "agency")
+    assert _check(api, os_client, settings, "location")["White House"] == 1
+    _logged(api, white_house, entry)
     later = _write(tmp_path / "later.ndjson", ["The White House said the talks would go on."], 60)
     ingest_paths(settings, [later])
     assert _check(api, os_client, settings, "location")["White House"] == 2
@@ -242,9 +257,9 @@ def test_block_removes_a_value_for_good(
 
 
 def test_split_moves_an_alias_back_out(
-    api: TestClient, os_client: OpenSearch, archive: tuple[Settings, Path]
+    api: TestClient, os_client: OpenSearch, archive: tuple[Settings, Path], tmp_path: Path
 ) -> None:
-    settings, _ = archive
+    settings, stories = archive
     ids = _ids(api, "person")
     merge = _correct(api, action="merge", entity=ids["Baker"], into=ids["James Baker"])
     assert "Baker" in api.get(f"/v1/entities/{ids['James Baker']}").json()["aliases"]
@@ -253,24 +268,29 @@ def test_split_moves_an_alias_back_out(
     assert persons["Baker"] == 1
     assert persons["James Baker"] == 1
     assert "Baker" not in api.get(f"/v1/entities/{ids['James Baker']}").json()["aliases"]
+    ingest_paths(settings, [stories])
+    ingest_paths(settings, [_write(tmp_path / "later.ndjson", ["Baker flew to Tokyo."], 50)])
+    persons = _check(api, os_client, settings, "person")
+    assert (persons["Baker"], persons["James Baker"]) == (2, 1)
+    _logged(api, ids["James Baker"], split)
     into_howard = {"entity": ids["Baker"], "into": ids["Howard Baker"]}
     to_howard = _correct(api, action="merge", **into_howard)
-    assert _check(api, os_client, settings, "person")["Howard Baker"] == 2
+    assert _check(api, os_client, settings, "person")["Howard Baker"] == 3
     # The earlier corrections wait for the later ones: reverted newest first, each gives back
     # the counts it took away.
     early = api.post(f"/v1/entities/corrections/{split['id']}/revert", headers={"X-API-Key": KEY})
     assert early.status_code == 409, early.text
     _revert(api, to_howard)
     persons = _check(api, os_client, settings, "person")
-    assert (persons["Baker"], persons["Howard Baker"], persons["James Baker"]) == (1, 1, 1)
+    assert (persons["Baker"], persons["Howard Baker"], persons["James Baker"]) == (2, 1, 1)
     _revert(api, split)
     persons = _check(api, os_client, settings, "person")
     assert "Baker" not in persons
-    assert persons["James Baker"] == 2
+    assert persons["James Baker"] == 3
     assert "Baker" in api.get(f"/v1/entities/{ids['James Baker']}").json()["aliases"]
     _revert(api, merge)
     persons = _check(api, os_client, settings, "person")
-    assert (persons["Baker"], persons["Howard Baker"], persons["James Baker"]) == (1, 1, 1)
+    assert (persons["Baker"], persons["Howard Baker"], persons["James Baker"]) == (2, 1, 1)
     log = api.get("/v1/entities/corrections", params={"entity": ids["Baker"]}).json()
     undone = {e["reverts"] for e in log if e["action"] == "revert"}
     assert undone == {merge["id"], split["id"], to_howard["id"]}
@@ -279,12 +299,15 @@ def test_split_moves_an_alias_back_out(
 def test_add_alias_sends_a_name_to_an_entity_even_where_the_model_misses_it(
     api: TestClient, os_client: OpenSearch, archive: tuple[Settings, Path], tmp_path: Path
 ) -> None:
-    settings, _ = archive
+    settings, stories = archive
     kohl = _ids(api, "person")["Helmut Kohl"]
     entry = _correct(api, action="add_alias", entity=kohl, alias="the Chancellor")
     story = "Speaking in Bonn on Friday, the Chancellor said the mark was too strong."
     ingest_paths(settings, [_write(tmp_path / "later.ndjson", [story], 80)])
     assert _check(api, os_client, settings, "person")["Helmut Kohl"] == 2
+    ingest_paths(settings, [stories])
+    assert _check(api, os_client, settings, "person")["Helmut Kohl"] == 2
+    _logged(api, kohl, entry)
     page = api.get(f"/v1/entities/{kohl}").json()
     assert "the Chancellor" in page["aliases"]
     _revert(api, entry)
