@@ -14,12 +14,13 @@ rows is timed apart, as rows/s. The API's RSS is read before the first and after
 
 Grouping by near-duplicate cluster: the corpus is loaded with copies (bench.corpus.with_copies,
 15% of the articles by default), and at each level the same mix runs a third time through the
-API with `group=duplicates` on every search. Grouped searches have no direct twin: a grouped
-page is several OpenSearch requests (a collapsed search with a cluster count, then the copies
-of the page's clusters; cursor pages more), put together by the service. They are measured
-against the plain API searches of the same run: grouped_p50 / plain_p50. Cursor paging with and
-without grouping is timed apart at one client, and the parts of a grouped first page (collapse,
-cluster count, copies aggregation) are timed straight at OpenSearch, to say where the time goes.
+API with `group=duplicates` on every search. A grouped first page is one collapsed search (each
+cluster's copies, outlets and dates come stored with its members, written by the ingest;
+here by `summaries.summarise_all` after loading), cursor pages after it more than one request.
+They are measured against the plain API searches of the same run: grouped_p50 / plain_p50.
+Cursor paging with and without grouping is timed apart at one client, and the parts of a
+grouped first page (collapse; the cluster count the web pages ask for) are timed straight at
+OpenSearch, to say where the time goes.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ from bench.corpus import (
     read_records,
     with_copies,
 )
+from search.duplicates.summaries import summarise_all
 from search.fields import CLUSTER_ID
 from search.http.params import SearchParams
 from search.index.bulk import BulkWriter
@@ -229,9 +231,8 @@ def build_mix(values: dict[str, list[str]]) -> list[Call]:
 
 
 def grouped_call(call: Call) -> Call:
-    """The same search with group=duplicates. Its `body` is only the first of the requests the
-    service sends for it (the collapsed page and cluster count; the copies come after), so it
-    is never sent as a direct twin."""
+    """The same search with group=duplicates (a first page is the one collapsed search the
+    service sends; never sent as a direct twin, as later pages differ)."""
     return search_call(call.kind, {**call.params, **GROUPED})
 
 
@@ -532,38 +533,23 @@ async def measure_cursor_paging(
     return out
 
 
-async def _search_json(
-    session: aiohttp.ClientSession, url: str, body: dict[str, Any]
-) -> dict[str, Any]:
-    async with session.post(url, json=body) as response:
-        response.raise_for_status()
-        answer: dict[str, Any] = await response.json()
-        return answer
-
-
-async def breakdown_variants(
-    session: aiohttp.ClientSession, node_url: str, index: str, searches: Sequence[Call]
-) -> dict[str, dict[int, Call]]:
+def breakdown_variants(searches: Sequence[Call]) -> dict[str, dict[int, Call]]:
     """Each search's body as each part of a grouped first page (keyed by the plain call's id):
-    collapse alone, the cluster count alone, both (the page the service sends), the copies
-    request for the clusters that page shows, and the count at OpenSearch's default precision."""
-    url = f"{node_url.rstrip('/')}/{index}/_search"
+    collapse alone, the cluster count alone, the page the service sends, and that page with
+    the cluster count the web pages ask for (`count_groups`)."""
     out: dict[str, dict[int, Call]] = {
-        name: {} for name in ("plain", "collapse", "count", "page", "copies", "page_count_3000")
+        name: {} for name in ("plain", "collapse", "count", "page", "page_counted")
     }
     for call in searches:
         page = grouped_call(call)
-        count = page.body["aggs"][GROUPS_AGG]
-        low = {**count, "aggs": {"n": {"cardinality": {"field": CLUSTER_ID}}}}
-        hits = (await _search_json(session, url, page.body))["hits"]["hits"]
-        clusters = list(dict.fromkeys(grouping.cluster_of(hit) for hit in hits))
+        counted = search_call(call.kind, {**call.params, **GROUPED, "count_groups": True})
+        count = counted.body["aggs"][GROUPS_AGG]
         bodies = {
             "plain": call.body,
             "collapse": {**call.body, "collapse": grouping.collapse()},
             "count": {**call.body, "aggs": {**call.body.get("aggs", {}), GROUPS_AGG: count}},
             "page": page.body,
-            "copies": grouping.copies_body(clusters or ["none"]),
-            "page_count_3000": {**page.body, "aggs": {**page.body["aggs"], GROUPS_AGG: low}},
+            "page_counted": counted.body,
         }
         for name, body in bodies.items():
             out[name][id(call)] = Call(call.kind, "", {}, body)
@@ -580,18 +566,14 @@ async def grouping_breakdown(
 ) -> dict[str, Any]:
     """Where a grouped first page spends its time inside OpenSearch: the parts of it sent
     straight to the node at one client, each in the mix's own cycle of searches (in turns, as
-    `run_all` takes them), as p50 and as a ratio to the plain search. The copies request is
-    timed with the request cache (what a static index gives) and without (what an index
-    refreshed by continuous ingest gives)."""
+    `run_all` takes them), as p50 and as a ratio to the plain search."""
     searches = [c for c in calls if c.kind in SEARCH_KINDS]
     distinct = list({id(c): c for c in searches}.values())
-    variants = await breakdown_variants(session, node_url, index, distinct)
+    variants = breakdown_variants(distinct)
     send = direct_sender(session, node_url, index)
-    send_uncached = direct_sender(session, node_url, index, uncached=True)
     runs: list[tuple[str, Sender, list[Call]]] = [
         (name, send, [bodies[id(c)] for c in searches]) for name, bodies in variants.items()
     ]
-    runs.append(("copies_uncached", send_uncached, [variants["copies"][id(c)] for c in searches]))
     for _, sender, cycle in runs:
         await run_level(sender, cycle, 1, WARMUP_S / 2, "warmup")
     parts: dict[str, list[LevelResult]] = {name: [] for name, _, _ in runs}
@@ -628,6 +610,7 @@ def load_corpus(
         docs = clustered_docs(with_copies(read_records(corpus), runs, seed))
         failed = sum(r.outcome == "failed" for r in writer.write(docs))
         client.indices.refresh(index=index)
+        summarise_all(client, index)
         force_merge(client, index)
         seconds = time.perf_counter() - started
         if failed:

@@ -163,12 +163,16 @@ def _eval_duplicates(args: argparse.Namespace) -> int:
 
 def cmd_dedupe(args: argparse.Namespace, settings: Settings) -> int:
     from search.duplicates.reindex import recluster
+    from search.duplicates.summaries import summarise_all
     from search.index.client import sync_client
     from search.index.schema import ensure_index
 
     client = sync_client(settings.model_copy(update={"opensearch_timeout_s": 120.0}))
     ensure_index(client, settings.index)  # adds the cluster fields to an older index
-    _print(recluster(client, settings.index))
+    if args.reindex:
+        _print(recluster(client, settings.index))
+    else:
+        _print({"members_changed": summarise_all(client, settings.index)})
     return 0
 
 
@@ -286,11 +290,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_eval)
 
     p = sub.add_parser("dedupe", help="cluster copies of a story in what is already indexed")
-    p.add_argument(
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument(
         "--reindex",
         action="store_true",
-        required=True,
         help="clear every cluster and build them anew from the stored articles",
+    )
+    how.add_argument(
+        "--summaries",
+        action="store_true",
+        help="store each cluster's copies, outlets and dates on its members again",
     )
     p.set_defaults(run=cmd_dedupe)
 

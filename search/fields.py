@@ -25,6 +25,8 @@ CONTENT_HASH: Final = "content_hash"
 CLUSTER_ID: Final = "cluster_id"
 #: The MinHash band keys an article's copies find it by (search.duplicates.minhash).
 MINHASH_BANDS: Final = "minhash_bands"
+#: A cluster's summary, kept on each member of a cluster with copies (duplicates.summaries).
+COPIES: Final = "copies"
 
 #: Sub-field holding the lower-cased, accent-folded copy used for filtering.
 FOLDED: Final = "folded"

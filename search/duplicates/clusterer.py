@@ -2,10 +2,12 @@
 
 Per batch: one candidate search before writing (labels, and merges of clusters the batch
 links), then, once the batch is written, one refresh and one more search for copies that
-another ingest wrote meanwhile (`batches.reconcile`). The refresh also lets the next batch of
-this run find this one. A failure of either search never holds articles back: they are written
-as clusters of their own (with their band keys, so later copies still find them) and the run
-records a warning; `newsroom dedupe --reindex` clusters them later.
+another ingest wrote meanwhile (`batches.reconcile`), and the summaries of the clusters the
+batch touched written to their members (`summaries`: one aggregation, one update-by-query). The
+refresh also lets the next batch of this run find this one. A failure of any of these never
+holds articles back: they are written as clusters of their own (with their band keys, so later
+copies still find them) and the run records a warning; `newsroom dedupe --reindex` clusters them
+later, `newsroom dedupe --summaries` summarises again.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from search.duplicates.clusters import (
 )
 from search.duplicates.lookup import IndexStore, LookupFailed
 from search.duplicates.minhash import DEFAULT_LSH, LshParams
+from search.duplicates.summaries import summarise
 from search.models import Article
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,7 @@ class ClusterTally:
     merged: int = 0
     unclustered: int = 0
     unreconciled: int = 0
+    unsummarised: int = 0
     examples: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -72,6 +76,11 @@ class CopyClusterer:
         self._store = IndexStore(client, index)
         self._params = params
         self._rule = rule
+        self._client = client
+        self._index = index
+        #: Clusters an article of the batch left or entered as its text changed: the one left
+        #: has shrunk, and the article still holds the summary of the one it left.
+        self._moved: set[str] = set()
         self.tally = ClusterTally()
 
     def label(
@@ -92,11 +101,16 @@ class CopyClusterer:
             self.tally.unclustered += len(articles)
             decision = Decision(labels={p.id: founding_label(p, previous[p.id]) for p in prints})
         self._count(decision, dict(zip((a.id for a in articles), refs, strict=False)))
+        self._moved = set()
+        for article_id, old in previous.items():
+            if old is not None and old != decision.labels[article_id]:
+                self._moved.update((old, decision.labels[article_id]))
         labelled = [a.model_copy(update={"cluster_id": decision.labels[a.id]}) for a in articles]
         return Labelled(labelled, {p.id: p for p in prints})
 
     def reconcile(self, written: Sequence[Article], prints: dict[str, Fingerprint]) -> None:
-        """After the batch is written: make it visible, join copies written meanwhile."""
+        """After the batch is written: make it visible, join copies written meanwhile, and
+        store the summaries of the clusters it touched."""
         batch = [prints[a.id] for a in written if a.id in prints]
         if not batch:
             return
@@ -107,8 +121,19 @@ class CopyClusterer:
         except _FAILURES as exc:
             log.warning("copies written meanwhile not checked for %d articles: %s", len(batch), exc)
             self.tally.unreconciled += len(batch)
-            return
+            merges = {}
         self.tally.merged += len(merges)
+        self._summarise({*labels.values(), *merges.values()}, relabelled=bool(merges))
+
+    def _summarise(self, clusters: set[str], *, relabelled: bool) -> None:
+        moved, self._moved = self._moved, set()
+        try:
+            if relabelled:  # the members reconcile moved must be visible to the count
+                self._store.make_visible()
+            summarise(self._client, self._index, clusters, shrink=moved)
+        except (OSConnectionError, TransportError) as exc:
+            log.warning("summaries of %d clusters not stored: %s", len(clusters), exc)
+            self.tally.unsummarised += len(clusters)
 
     def _count(self, decision: Decision, refs: dict[str, str]) -> None:
         self.tally.merged += len(decision.merges)

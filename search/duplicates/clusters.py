@@ -14,8 +14,8 @@ label, not a fact about its members: the smallest id among the articles that fou
 as others join. When one batch links articles of several clusters they become one, under the
 smallest label (`Decision.merges`). The minimum is commutative and idempotent, so ingests that
 discover the same links in any order, or at once, agree on the label. What a cluster shows (its
-lead, size, outlets) is computed from its members at query time (`search.query.grouping`),
-so taking a member down leaves the others consistent with nothing to rewrite.
+size, outlets, first and last publication) is stored with its members (`summaries`), its lead
+found from the members when asked (`GET /v1/articles/{id}/copies`).
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@ For an index filled before clustering existed, with clustering off, or after the
 changed. Every article's label and band keys are cleared first, so no label of the old
 clustering survives into the new one; then the stored articles run through the ingest's own
 step (`cluster_batch`, one batch at a time, each made visible before the next looks), and only
-`cluster_id` and `minhash_bands` are written back. Texts are not read again and nothing else
-changes. While it runs, searches grouping copies see clusters forming; run it when no ingest
-is writing, or ingest again afterwards.
+`cluster_id` and `minhash_bands` are written back, and at the end each cluster's summary
+(`summaries`). Texts are not read again and nothing else changes. While it runs, searches
+grouping copies see clusters forming; run it when no ingest is writing, or ingest again
+afterwards.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from search.duplicates.batches import cluster_batch
 from search.duplicates.clusters import DEFAULT_RULE, CopyRule, Fingerprint, fingerprint
 from search.duplicates.lookup import IndexStore
 from search.duplicates.minhash import DEFAULT_LSH, LshParams
+from search.duplicates.summaries import summarise_all
 from search.fields import BODY, CLUSTER_ID, CONTENT_HASH, MINHASH_BANDS
 
 _CLEAR = f"ctx._source.remove('{CLUSTER_ID}'); ctx._source.remove('{MINHASH_BANDS}')"
@@ -121,6 +123,7 @@ def recluster(
         copies.update("exact" if m.exact else "near" for m in decision.matches.values())
         outcomes.update(_write_labels(client, index, chunk, decision.labels))
         store.make_visible()
+    summarised = summarise_all(client, index)
     clusters = client.search(
         index=index,
         body={"size": 0, "aggs": {"clusters": {"cardinality": {"field": CLUSTER_ID}}}},
@@ -133,4 +136,5 @@ def recluster(
         "near_copies": copies["near"],
         "clusters_merged": merged,
         "clusters": int(clusters),
+        "summaries_changed": summarised,
     }

@@ -228,6 +228,7 @@ class Ingestor:
         for name, count in (
             ("copies_not_clustered", tally.unclustered),
             ("copies_not_reconciled", tally.unreconciled),
+            ("copy_summaries_not_stored", tally.unsummarised),
         ):
             if count:
                 self.summary.warnings[name] = count

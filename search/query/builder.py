@@ -22,6 +22,7 @@ from search.fields import (
     BYLINE,
     CLUSTER_ID,
     CONTENT_HASH,
+    COPIES,
     COUNTRIES,
     DATES_MENTIONED,
     ENTITY_ID_FIELDS,
@@ -84,6 +85,7 @@ HIT_FIELDS: Final = (
     LOCATIONS,
     COUNTRIES,
     CLUSTER_ID,
+    COPIES,
 )
 EXPORT_FIELDS: Final = (*HIT_FIELDS, BYLINE, SECTION, DATES_MENTIONED, CONTENT_HASH)
 _DATE_FORMAT: Final = "strict_date_optional_time"

@@ -10,35 +10,21 @@ waits for it. So the pages have no duplicates and no gaps, in any order.
 
 What a cluster shows (`Copies`: how many, which outlets, first and last published) counts all
 of its members, not only those matching the search: "12 copies in 9 outlets" is a fact about
-the story.
+the story. It is stored with every member at ingest (search.duplicates.summaries), so a hit
+brings it along and grouping costs the search no second request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 from typing import Any, Final, TypeVar
 
-from pydantic import BaseModel, Field
+from search.fields import CLUSTER_ID, ID, PUBLISHED_AT
 
-from search.fields import CLUSTER_ID, ID, PUBLISHED_AT, SOURCE
-
-#: Outlets named per cluster; `outlet_count` says how many there are in all.
-OUTLETS_SHOWN: Final = 20
 #: Exact distinct counts below this many clusters (OpenSearch's highest precision threshold).
 GROUP_COUNT_PRECISION: Final = 40_000
 #: Name of the aggregation counting the clusters a search matches.
 GROUPS_AGG: Final = "groups"
-
-
-class Copies(BaseModel):
-    """The copies of one story: this article and every other member of its cluster."""
-
-    count: int = Field(description="Articles in the cluster, this one included.")
-    outlets: list[str] = Field(default_factory=list, description="Sources, most copies first.")
-    outlet_count: int = Field(0, description="Distinct sources in the cluster.")
-    first_published: datetime | None = None
-    last_published: datetime | None = None
 
 
 def collapse() -> dict[str, Any]:
@@ -99,43 +85,6 @@ def first_of_each_cluster(
             shown.add(cluster)
             kept.append(hit)
     return kept
-
-
-def copies_body(cluster_ids: Sequence[str]) -> dict[str, Any]:
-    """One request summarising every cluster of a page, all members counted."""
-    per_cluster = {
-        "outlets": {"terms": {"field": SOURCE, "size": OUTLETS_SHOWN}},
-        "outlet_count": {"cardinality": {"field": SOURCE}},
-        "first": {"min": {"field": PUBLISHED_AT}},
-        "last": {"max": {"field": PUBLISHED_AT}},
-    }
-    clusters = {"terms": {"field": CLUSTER_ID, "size": len(cluster_ids)}, "aggs": per_cluster}
-    return {
-        "size": 0,
-        "track_total_hits": False,
-        "query": {"terms": {CLUSTER_ID: list(cluster_ids)}},
-        "aggs": {"clusters": clusters},
-    }
-
-
-def _moment(agg: Mapping[str, Any]) -> datetime | None:
-    text = agg.get("value_as_string")
-    return datetime.fromisoformat(text.replace("Z", "+00:00")) if isinstance(text, str) else None
-
-
-def shape_copies(raw: Mapping[str, Any]) -> dict[str, Copies]:
-    """Cluster id -> its copies, from a `copies_body` answer."""
-    found: dict[str, Copies] = {}
-    for bucket in raw.get("aggregations", {}).get("clusters", {}).get("buckets", []):
-        outlets = [str(b["key"]) for b in bucket["outlets"]["buckets"]]
-        found[str(bucket["key"])] = Copies(
-            count=int(bucket["doc_count"]),
-            outlets=outlets,
-            outlet_count=max(int(bucket["outlet_count"]["value"]), len(outlets)),
-            first_published=_moment(bucket["first"]),
-            last_published=_moment(bucket["last"]),
-        )
-    return found
 
 
 def members_query(cluster_id: str) -> dict[str, Any]:

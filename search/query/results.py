@@ -8,6 +8,7 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, Field
 
+from search.duplicates.summaries import Copies, alone, stored
 from search.fields import (
     AGENCIES,
     CLUSTER_ID,
@@ -34,7 +35,6 @@ from search.query.facets import (
     fold,
     histogram_agg_name,
 )
-from search.query.grouping import Copies
 from search.query.request import SearchRequest
 from search.query.snippets import snippets, title_html
 
@@ -65,7 +65,11 @@ class Hit(BaseModel):
     locations: list[str] = Field(default_factory=list)
     score: float | None = None
     cluster_id: str | None = Field(None, description="Its cluster of near-duplicate copies.")
-    copies: Copies | None = Field(None, description="With group=duplicates: the cluster's copies.")
+    copies: Copies | None = Field(
+        None,
+        description="With group=duplicates: the cluster's copies, every member counted "
+        "(count 1 for an article without copies).",
+    )
 
 
 class SearchResponse(BaseModel):
@@ -151,12 +155,14 @@ def _optional_str(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def shape_hit(raw: Mapping[str, Any]) -> Hit:
+def shape_hit(raw: Mapping[str, Any], *, grouped: bool = False) -> Hit:
+    """One hit; `grouped` adds its cluster's summary (stored with the members, see
+    search.duplicates.summaries)."""
     src: Mapping[str, Any] = raw.get("_source", {})
     marks: Mapping[str, Sequence[str]] = raw.get("highlight", {})
     title = str(src.get(TITLE) or "")
     score = raw.get("_score")
-    return Hit(
+    hit = Hit(
         id=str(src.get(ID) or raw.get("_id", "")),
         title=title,
         title_html=title_html(marks, title),
@@ -171,10 +177,13 @@ def shape_hit(raw: Mapping[str, Any]) -> Hit:
         score=float(score) if isinstance(score, int | float) else None,
         cluster_id=_optional_str(src.get(CLUSTER_ID)),
     )
+    if grouped:
+        hit.copies = stored(src) or alone(hit.source, hit.published_at)
+    return hit
 
 
-def shape_hits(raw: Mapping[str, Any]) -> list[Hit]:
-    return [shape_hit(hit) for hit in raw.get("hits", {}).get("hits", [])]
+def shape_hits(raw: Mapping[str, Any], *, grouped: bool = False) -> list[Hit]:
+    return [shape_hit(hit, grouped=grouped) for hit in raw.get("hits", {}).get("hits", [])]
 
 
 def _total(raw: Mapping[str, Any]) -> Total:
@@ -208,7 +217,7 @@ def shape_search_response(raw: Mapping[str, Any], req: SearchRequest) -> SearchR
     }
     return SearchResponse(
         total=_total(raw),
-        hits=shape_hits(raw),
+        hits=shape_hits(raw, grouped=req.group == "duplicates"),
         facets=facets,
         histogram=histograms,
         next_cursor=_next_cursor(raw, req),

@@ -89,8 +89,7 @@ async def search(
     if req.cursor is None:
         body = builder.build_search_body(req)
         raw = await client.search(index=index, body=body, params=builder.search_params(req))
-        response = shape_search_response(raw, req).model_copy(update={"next_cursor": None})
-        return await _with_copies(client, req, response, index=index)
+        return shape_search_response(raw, req).model_copy(update={"next_cursor": None})
     if pits is None:
         raise InvalidCursor("Cursor paging is offered by the API (/v1/search), not here")
     search_after: list[SortValue] | None = None
@@ -119,12 +118,9 @@ async def search(
         response.next_cursor = encode_cursor(req, scanned_to, raw.get("pit_id"))
     renewed = str(raw.get("pit_id", pit_id))
     pits.bind(pit_id, renewed)
-    pit_id = renewed
-    try:
-        return await _with_copies(client, req, response, pit_id=pit_id)
-    finally:
-        if response.next_cursor is None:
-            await close_pit(client, pits, pit_id)
+    if response.next_cursor is None:
+        await close_pit(client, pits, renewed)
+    return response
 
 
 #: Plain batches a grouped cursor page reads, at most, looking for clusters not yet shown.
@@ -163,33 +159,6 @@ async def _grouped_page(
         raw["scanned_to"] = batch["search_after"]
     raw["hits"]["hits"] = kept[: req.size]
     return raw
-
-
-async def _with_copies(
-    client: AsyncOpenSearch,
-    req: SearchRequest,
-    response: SearchResponse,
-    *,
-    index: str | None = None,
-    pit_id: str | None = None,
-) -> SearchResponse:
-    """Grouped hits carry their cluster's copies, all members counted, read in the same
-    snapshot as the page."""
-    clusters = [hit.cluster_id or hit.id for hit in response.hits]
-    if req.group != "duplicates" or not clusters:
-        return response
-    body = grouping.copies_body(list(dict.fromkeys(clusters)))
-    if pit_id is not None:
-        body["pit"] = {"id": pit_id, "keep_alive": builder.PIT_KEEP_ALIVE}
-    raw = (
-        await client.search(body=body)
-        if pit_id is not None
-        else await client.search(index=index, body=body)
-    )
-    copies = grouping.shape_copies(raw)
-    for hit, cluster in zip(response.hits, clusters, strict=True):
-        hit.copies = copies.get(cluster)
-    return response
 
 
 class Export:

@@ -91,6 +91,17 @@ def clusters(os_client: OpenSearch, index: str) -> dict[str, str | None]:
     return {hit["_id"]: hit["_source"].get("cluster_id") for hit in found["hits"]["hits"]}
 
 
+def stored_counts(os_client: OpenSearch, index: str) -> dict[str, int]:
+    """Article id -> the copy count stored with it (1 where it stores no summary)."""
+    found = os_client.search(
+        index=index, body={"size": 1000, "_source": ["copies"], "query": {"match_all": {}}}
+    )
+    return {
+        hit["_id"]: int(hit["_source"].get("copies", {}).get("count", 1))
+        for hit in found["hits"]["hits"]
+    }
+
+
 @pytest.fixture
 def index(settings: Settings, os_client: OpenSearch) -> Settings:
     schema.ensure_index(os_client, settings.index)
@@ -202,6 +213,23 @@ def test_two_ingests_at_once_still_put_copies_in_one_cluster(
     for n in stories:
         assert found[f"wire-story-{n}"] == found[f"courier-story-{n}"] == f"courier-story-{n}"
     assert sum(s.clusters_merged for s in summaries.values()) >= len(stories)
+    # and each member stores the pair, whichever ingest summarised last
+    assert set(stored_counts(os_client, index.index).values()) == {2}
+
+
+def test_an_article_whose_text_changes_leaves_its_cluster_and_the_copies_it_left_say_so(
+    index: Settings, os_client: OpenSearch, tmp_path: Path
+) -> None:
+    records = [story(3), story(3, outlet="Herald"), near_copy(3, "Courier", 12)]
+    ingest(os_client, index, records, tmp_path)
+    assert set(stored_counts(os_client, index.index).values()) == {3}
+
+    rewritten = story(3, outlet="Herald", body=story(30).body)  # a different story now
+    assert ingest(os_client, index, [rewritten], tmp_path).updated == 1
+
+    counts = stored_counts(os_client, index.index)
+    assert counts == {"wire-story-3": 2, "courier-story-3": 2, "herald-story-3": 1}
+    assert copies(index, "wire-story-3")["count"] == 2
 
 
 def test_a_clustering_failure_never_blocks_indexing(
@@ -222,6 +250,7 @@ def test_a_clustering_failure_never_blocks_indexing(
     assert recluster(os_client, index.index)["exact_copies"] == 1
     found = clusters(os_client, index.index)
     assert found["wire-story-7"] == found["herald-story-7"]
+    assert stored_counts(os_client, index.index) == {"wire-story-7": 2, "herald-story-7": 2}
 
 
 def test_dedupe_reindex_clusters_an_index_filled_without_clustering(

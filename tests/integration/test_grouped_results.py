@@ -1,8 +1,9 @@
 """Results grouped by near-duplicate cluster, against a real node: one hit per cluster, in the
 order of its best member, by page number and by cursor, with every copy counted and listed.
 
-The clusters here are written directly (`cluster_id` on each article), so these tests check
-the search side alone; how ingest forms clusters is tested in test_duplicates.py. The oracle
+The clusters here are written directly (`cluster_id` on each article, then each cluster's
+summary), so these tests check the search side alone; how ingest forms clusters is tested in
+test_duplicates.py. The oracle
 for every grouped order is the plain order with each cluster kept at its first member."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from opensearchpy import OpenSearch
 from pydantic import SecretStr
 
 from search.app import create_app
+from search.duplicates.summaries import summarise_all
 from search.index import schema
 from search.settings import Settings
 from tests.integration.test_cursor_paging import article, put
@@ -49,6 +51,7 @@ def grouped(settings: Settings, os_client: OpenSearch) -> Settings:
         for n in range(N)
     ]
     put(os_client, settings.index, docs)
+    summarise_all(os_client, settings.index)  # as the ingest stores them
     return settings.model_copy(
         update={"rate_limit_per_minute": 100_000, "api_keys": [SecretStr(KEY)]}
     )

@@ -78,34 +78,6 @@ def test_only_the_best_member_of_each_cluster_stands_for_it_once() -> None:
     assert [h["_id"] for h in grouping.first_of_each_cluster(hits, best, shown)] == ["a", "d"]
 
 
-def test_copies_are_read_per_cluster_with_every_outlet_counted() -> None:
-    body = grouping.copies_body(["c1", "c2"])
-    assert body["query"] == {"terms": {"cluster_id": ["c1", "c2"]}}
-    assert body["aggs"]["clusters"]["terms"]["size"] == 2
-    raw = {
-        "aggregations": {
-            "clusters": {
-                "buckets": [
-                    {
-                        "key": "c1",
-                        "doc_count": 12,
-                        "outlets": {"buckets": [{"key": "Reuters"}, {"key": "AP"}]},
-                        "outlet_count": {"value": 9},
-                        "first": {"value_as_string": "1987-03-02T10:00:00.000Z"},
-                        "last": {"value_as_string": "1987-03-04T08:30:00.000Z"},
-                    }
-                ]
-            }
-        }
-    }
-    copies = grouping.shape_copies(raw)["c1"]
-    assert (copies.count, copies.outlets, copies.outlet_count) == (12, ["Reuters", "AP"], 9)
-    assert copies.first_published is not None
-    assert copies.first_published.day == 2
-    assert copies.last_published is not None
-    assert copies.last_published.hour == 8
-
-
 def test_a_grouped_response_reports_clusters_beside_articles() -> None:
     raw = {
         "hits": {"total": {"value": 30, "relation": "eq"}, "hits": [_hit("a", "c1")]},

@@ -15,7 +15,9 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from search.duplicates.reindex import label_unclustered
+from search.duplicates.summaries import summarise
 from search.entities.resolver import Resolver
+from search.fields import CLUSTER_ID
 from search.http.deps import ClientDep, ReadAccess, SettingsDep, WriteAccess
 from search.http.errors import Problem
 from search.index import schema
@@ -130,14 +132,24 @@ async def add_articles(
 async def delete_article(
     article_id: str, client: ClientDep, settings: SettingsDep
 ) -> dict[str, Any]:
-    """Take an article down (a correction or a legal request): it leaves search at once."""
+    """Take an article down (a correction or a legal request): it leaves search at once, and
+    its copies' summary no longer counts it."""
     try:
+        stored = await client.get(
+            index=settings.index, id=article_id, _source_includes="cluster_id"
+        )
         await client.delete(index=settings.index, id=article_id, refresh="wait_for")
     except NotFoundError:
         raise Problem(
             404, "Not found", f"No article has the id '{article_id}'.", parameter="article_id"
         ) from None
+    if cluster := stored["_source"].get(CLUSTER_ID):
+        await run_in_threadpool(_summarise_after_takedown, settings, str(cluster))
     return {"deleted": article_id}
+
+
+def _summarise_after_takedown(settings: Settings, cluster: str) -> None:
+    summarise(sync_client(settings), settings.index, [cluster], shrink=[cluster], refresh=True)
 
 
 @router.get(
