@@ -83,17 +83,39 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from search.ingest.pipeline import default_dead_letter_path
     from search.ingest.run import ingest_paths
 
-    summary = ingest_paths(
-        settings,
-        [Path(p) for p in args.paths],
-        fmt=args.format,
-        source=args.source,
-        published_at=args.published_at,
-        dead_letter=Path(args.dead_letter) if args.dead_letter else None,
-        progress=not args.json,
-    )
+    paths = [Path(p) for p in args.paths]
+    dead_letter = Path(args.dead_letter) if args.dead_letter else None
+    if args.workers is None and args.scheduler is None:
+        summary = ingest_paths(
+            settings,
+            paths,
+            fmt=args.format,
+            source=args.source,
+            published_at=args.published_at,
+            dead_letter=dead_letter,
+            progress=not args.json,
+        )
+    else:
+        from search.ingest.distributed import EngineUnreachable, ingest_distributed
+
+        try:
+            summary = ingest_distributed(
+                settings,
+                paths,
+                fmt=args.format,
+                source=args.source,
+                published_at=args.published_at,
+                dead_letter=dead_letter or default_dead_letter_path(settings.dead_letter_dir),
+                progress=not args.json,
+                scheduler=args.scheduler,
+                workers=args.workers or None,
+            )
+        except EngineUnreachable as exc:
+            print(str(exc), file=sys.stderr)
+            return 3
     if args.json:
         _print(summary.as_dict())
     else:
@@ -262,6 +284,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--published-at", help="publication date for records that lack one")
     p.add_argument("--dead-letter", help="NDJSON file for rejected records")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    engine = p.add_mutually_exclusive_group()
+    engine.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="enrich on a local Dask cluster of N worker processes (0: one per core)",
+    )
+    engine.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="enrich on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786)",
+    )
     p.set_defaults(run=cmd_ingest)
 
     p = sub.add_parser("enrich", help="re-run entity extraction over what is indexed")

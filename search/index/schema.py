@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from opensearchpy import NotFoundError, OpenSearch
+from opensearchpy import NotFoundError, OpenSearch, RequestError
 
 #: index_mappings/ at the top of the repository, through the link `search/index/mappings`, so
 #: the same files ship inside the wheel as package data.
@@ -69,9 +69,15 @@ def ensure_index(client: OpenSearch, alias: str, definition: str = "articles") -
     if existing is None:
         name = versioned_name(alias, load_definition(definition)["version"])
         if not client.indices.exists(index=name):
-            client.indices.create(index=name, body={**body, "aliases": {alias: {}}})
-            client.cluster.health(index=name, wait_for_status="yellow")
-            return EnsureResult(name, created=True, mapping_updated=False)
+            try:
+                client.indices.create(index=name, body={**body, "aliases": {alias: {}}})
+            except RequestError as exc:
+                # Another process (an ingest worker) created it between the check and here.
+                if exc.error != "resource_already_exists_exception":
+                    raise
+            else:
+                client.cluster.health(index=name, wait_for_status="yellow")
+                return EnsureResult(name, created=True, mapping_updated=False)
         client.indices.put_alias(index=name, name=alias)
         existing = name
     current = client.indices.get_mapping(index=existing)[existing]["mappings"]

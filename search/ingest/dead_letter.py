@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -28,22 +29,33 @@ class DeadLetters:
         self, *, stage: Stage, location: str, reason: str, kind: str, excerpt: str = ""
     ) -> None:
         """Record one rejection; `kind` is a short stable label used to count reasons."""
+        self.extend(
+            [
+                {
+                    "at": datetime.now(UTC).isoformat(),
+                    "stage": stage,
+                    "kind": kind,
+                    "location": location,
+                    "reason": reason,
+                    "excerpt": excerpt[:EXCERPT_CHARS],
+                }
+            ]
+        )
+
+    def extend(self, entries: Iterable[dict[str, str]]) -> None:
+        """Record entries as `add` makes them (the ones a worker process collected)."""
+        for entry in entries:
+            self._write(entry)
+            self.by_reason[entry["kind"]] += 1
+            if len(self.recent) < RECENT_KEPT:
+                self.recent.append({k: entry[k] for k in ("stage", "kind", "location", "reason")})
+
+    def _write(self, entry: dict[str, str]) -> None:
         if self._file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = self.path.open("a", encoding="utf-8")
-        entry = {
-            "at": datetime.now(UTC).isoformat(),
-            "stage": stage,
-            "kind": kind,
-            "location": location,
-            "reason": reason,
-            "excerpt": excerpt[:EXCERPT_CHARS],
-        }
         self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self._file.flush()
-        self.by_reason[kind] += 1
-        if len(self.recent) < RECENT_KEPT:
-            self.recent.append({k: entry[k] for k in ("stage", "kind", "location", "reason")})
 
     @property
     def total(self) -> int:

@@ -9,10 +9,11 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from opensearchpy import helpers
+from opensearchpy import OpenSearch, helpers
 
 from search.duplicates.reindex import label_unclustered
 from search.entities.consolidate import consolidate
+from search.entities.incremental import Touched
 from search.entities.resolver import Resolver
 from search.index.bulk import BulkDoc, BulkPolicy, BulkWriter
 from search.index.client import sync_client
@@ -81,11 +82,19 @@ def ingest_paths(
             cluster_copies=settings.cluster_copies,
         )
         summary = ingestor.run(read_paths(paths, fmt=fmt))
+    return finish_run(client, settings, summary, resolver.touched() if resolver else None)
+
+
+def finish_run(
+    client: OpenSearch, settings: Settings, summary: IngestSummary, touched: Touched | None
+) -> IngestSummary:
+    """What follows every run, however it ran: its writes made visible, articles clustering
+    left out labelled alone, and the registry consolidated over what the run touched."""
     client.indices.refresh(index=settings.index)
     label_unclustered(client, settings.index)  # what clustering left out stands alone
-    if resolver is not None and (summary.indexed or summary.updated):
+    if touched is not None and (summary.indexed or summary.updated):
         # Only the short forms this run can have decided (the CLI's consolidate reads all).
-        summary.entities = consolidate(client, settings.index, resolver.touched())
+        summary.entities = consolidate(client, settings.index, touched)
     return summary
 
 

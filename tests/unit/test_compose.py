@@ -57,3 +57,18 @@ def test_cluster_profile_has_three_nodes_that_find_each_other() -> None:
         "NEWSROOM_OPENSEARCH_URL=http://os1:9200,http://os2:9200,http://os3:9200"
         in api["environment"]
     )
+
+
+def test_distributed_profile_has_a_scheduler_two_workers_and_a_driver_on_the_node() -> None:
+    services = _compose()["services"]
+    scheduler = services["dask-scheduler"]
+    assert scheduler["profiles"] == ["distributed"]
+    assert scheduler["command"][:2] == ["dask", "scheduler"]
+    workers = [svc for name, svc in services.items() if name.startswith("dask-worker")]
+    assert len(workers) == 2
+    for worker in workers:
+        assert worker["command"][:3] == ["dask", "worker", "tcp://dask-scheduler:8786"]
+        assert worker["build"] == "."  # the project and its model, as the API image has them
+    driver = services["ingest"]
+    assert driver["entrypoint"] == ["newsroom", "ingest"]
+    assert "NEWSROOM_OPENSEARCH_URL=http://opensearch:9200" in driver["environment"]
