@@ -44,6 +44,7 @@ from search.index import schema
 from search.index.client import sync_client
 from search.ingest.distributed import ingest_distributed
 from search.ingest.pipeline import IngestSummary
+from search.ingest.readers.detect import read_paths
 from search.ingest.run import ingest_paths
 from search.settings import Settings
 
@@ -82,7 +83,8 @@ def in_process(settings: Settings, path: Path) -> IngestSummary:
 
 def on_cluster(address: str) -> Run:
     def run(settings: Settings, path: Path) -> IngestSummary:
-        return ingest_distributed(settings, [path], dead_letter=DEAD, scheduler=address)
+        records = read_paths([path])
+        return ingest_distributed(settings, records, dead_letter=DEAD, scheduler=address)
 
     return run
 

@@ -22,6 +22,7 @@ from search.http.security import (
     RequestIdMiddleware,
 )
 from search.index.client import async_client
+from search.ingest.background import IngestQueue
 from search.query.builder import PIT_KEEP_ALIVE_S
 from search.query.pits import PitLedger
 from search.settings import Settings
@@ -37,9 +38,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.opensearch = async_client(settings)
+        app.state.ingest_queue = IngestQueue(settings)
         try:
             yield
         finally:
+            app.state.ingest_queue.close()
             await app.state.opensearch.close()
 
     app = FastAPI(

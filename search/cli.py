@@ -8,9 +8,12 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from search.settings import Settings
+
+if TYPE_CHECKING:
+    from search.ingest.pipeline import IngestSummary
 
 log = logging.getLogger("newsroom")
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -83,13 +86,46 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from search.ingest.pipeline import default_dead_letter_path
+    from search.index.client import sync_client
+    from search.ingest import runs
+    from search.ingest.distributed import EngineUnreachable
+
+    client = sync_client(settings)
+    run = runs.new_run("cli", " ".join(args.paths))
+    runs.save_quietly(client, settings.index, run, ensure=True)
+    try:
+        summary = _ingest(args, settings)
+    except EngineUnreachable as exc:
+        runs.save_quietly(client, settings.index, runs.failed(run, exc))
+        print(str(exc), file=sys.stderr)
+        return 3
+    except BaseException as exc:
+        runs.save_quietly(client, settings.index, runs.failed(run, exc))
+        raise
+    runs.save_quietly(client, settings.index, runs.finished(run, summary))
+    if args.json:
+        _print({**summary.as_dict(), "run_id": run.id})
+    else:
+        _print_summary(summary.as_dict())
+        print(f"{'run':>15}: {run.id}")
+    if not summary.reached_opensearch and summary.read:
+        print("OpenSearch was unreachable throughout the run.", file=sys.stderr)
+        return 2
+    return 0 if summary.stored or not summary.read else 1
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> IngestSummary:
+    """The run itself: in this process, or on Dask with --workers or --scheduler."""
+    from search.ingest.distributed import ingest_distributed
+    from search.ingest.pipeline import Progress, default_dead_letter_path
+    from search.ingest.readers.detect import count_records, read_paths
     from search.ingest.run import ingest_paths
 
     paths = [Path(p) for p in args.paths]
     dead_letter = Path(args.dead_letter) if args.dead_letter else None
-    if args.workers is None and args.scheduler is None:
-        summary = ingest_paths(
+    scheduler = args.scheduler or (settings.ingest_scheduler if args.workers is None else None)
+    if args.workers is None and scheduler is None:
+        return ingest_paths(
             settings,
             paths,
             fmt=args.format,
@@ -98,32 +134,18 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             dead_letter=dead_letter,
             progress=not args.json,
         )
-    else:
-        from search.ingest.distributed import EngineUnreachable, ingest_distributed
-
-        try:
-            summary = ingest_distributed(
-                settings,
-                paths,
-                fmt=args.format,
-                source=args.source,
-                published_at=args.published_at,
-                dead_letter=dead_letter or default_dead_letter_path(settings.dead_letter_dir),
-                progress=not args.json,
-                scheduler=args.scheduler,
-                workers=args.workers or None,
-            )
-        except EngineUnreachable as exc:
-            print(str(exc), file=sys.stderr)
-            return 3
-    if args.json:
-        _print(summary.as_dict())
-    else:
-        _print_summary(summary.as_dict())
-    if not summary.reached_opensearch and summary.read:
-        print("OpenSearch was unreachable throughout the run.", file=sys.stderr)
-        return 2
-    return 0 if summary.stored or not summary.read else 1
+    bar = not args.json and Progress.on_terminal()
+    return ingest_distributed(
+        settings,
+        read_paths(paths, fmt=args.format),
+        expected=count_records(paths, args.format) if bar else None,
+        source=args.source,
+        published_at=args.published_at,
+        dead_letter=dead_letter or default_dead_letter_path(settings.dead_letter_dir),
+        progress=not args.json,
+        scheduler=scheduler,
+        workers=args.workers or None,
+    )
 
 
 def _print_summary(data: dict[str, Any]) -> None:

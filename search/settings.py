@@ -90,6 +90,14 @@ class Settings(BaseSettings):
         "(search.duplicates); off only to price the step (bench) or for a one-off bulk load "
         "followed by `newsroom dedupe --reindex`.",
     )
+    ingest_scheduler: str | None = Field(
+        None,
+        description="Dask scheduler (tcp://host:8786) that `newsroom ingest` and the API's "
+        "queued ingests run their batches on; unset: in the process itself.",
+    )
+    ingest_queue_size: int = Field(
+        8, description="Ingest runs the API holds waiting at most; beyond, a 503 asks to retry."
+    )
 
     # --- API --------------------------------------------------------------------
     api_keys: list[SecretStr] = Field(
@@ -98,6 +106,9 @@ class Settings(BaseSettings):
     protect_reads: bool = Field(False, description="Require an API key for read endpoints too.")
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS.")
     rate_limit_per_minute: int = Field(600, description="Requests per client address per minute.")
+    max_request_bytes: int = Field(
+        20_000_000, description="Request bodies above this size are refused with 413."
+    )
     cursors_per_client: int = Field(
         10,
         description="Open cursors and exports one client address may hold at once: each pins a "

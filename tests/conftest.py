@@ -17,6 +17,7 @@ from search import localnode
 from search.entities.store import drop_registry
 from search.index import schema
 from search.index.client import sync_client
+from search.ingest.runs import drop_runs
 from search.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,3 +85,4 @@ def settings(node_settings: Settings, os_client: OpenSearch) -> Iterator[Setting
     finally:
         schema.drop(os_client, alias)
         drop_registry(os_client, alias)
+        drop_runs(os_client, alias)

@@ -81,6 +81,10 @@ class CopyClusterer:
         #: Clusters an article of the batch left or entered as its text changed: the one left
         #: has shrunk, and the article still holds the summary of the one it left.
         self._moved: set[str] = set()
+        #: Clusters of the batch that may hold more than one article: those an article joined
+        #: or linked, and those of articles whose text changed. The rest founded clusters of
+        #: one, which store no summary, so a batch without copies costs no request for them.
+        self._grown: set[str] = set()
         self.tally = ClusterTally()
 
     def label(
@@ -105,6 +109,9 @@ class CopyClusterer:
         for article_id, old in previous.items():
             if old is not None and old != decision.labels[article_id]:
                 self._moved.update((old, decision.labels[article_id]))
+        grown = (*decision.matches, *text_changed)
+        self._grown = {decision.labels[i] for i in grown if i in decision.labels}
+        self._grown |= set(decision.merges.values())
         labelled = [a.model_copy(update={"cluster_id": decision.labels[a.id]}) for a in articles]
         return Labelled(labelled, {p.id: p for p in prints})
 
@@ -123,10 +130,12 @@ class CopyClusterer:
             self.tally.unreconciled += len(batch)
             merges = {}
         self.tally.merged += len(merges)
-        self._summarise({*labels.values(), *merges.values()}, relabelled=bool(merges))
+        self._summarise({*self._grown, *merges.values()}, relabelled=bool(merges))
 
     def _summarise(self, clusters: set[str], *, relabelled: bool) -> None:
-        moved, self._moved = self._moved, set()
+        moved, self._moved, self._grown = self._moved, set(), set()
+        if not clusters and not moved:
+            return
         try:
             if relabelled:  # the members reconcile moved must be visible to the count
                 self._store.make_visible()

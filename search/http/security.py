@@ -173,6 +173,38 @@ def _security_headers() -> list[tuple[bytes, bytes]]:
     ]
 
 
+class _BoundedBody:
+    """A request body read no further than `limit` bytes: a larger Content-Length is refused
+    before reading, a longer stream is cut (the app sees the client gone) and answered 413."""
+
+    def __init__(self, receive: Receive, limit: int) -> None:
+        self._receive = receive
+        self.limit = limit
+        self.read = 0
+        self.too_large = False
+
+    def declared_too_large(self, scope: Scope) -> bool:
+        declared = Headers(scope=scope).get("content-length", "")
+        return declared.isdigit() and int(declared) > self.limit
+
+    async def receive(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self.read += len(message.get("body", b""))
+            if self.read > self.limit:
+                self.too_large = True
+                return {"type": "http.disconnect"}
+        return message
+
+    def problem(self) -> Problem:
+        return Problem(
+            413,
+            "Request too large",
+            f"The request body is over {self.limit:,} bytes: send the articles in several "
+            "requests (the limit is NEWSROOM_MAX_REQUEST_BYTES).",
+        )
+
+
 class GuardMiddleware:
     """Rate limit first, then the key of a write (before its body is read, so a malformed body
     without a key is refused for the key), a time limit on the answer, and security and
@@ -230,9 +262,21 @@ class GuardMiddleware:
             except Problem as refused:
                 await problem_response(refused)(scope, receive, send_secured)
                 return
+        body = _BoundedBody(receive, self.settings.max_request_bytes)
+        if body.declared_too_large(scope):
+            await problem_response(body.problem())(scope, receive, send_secured)
+            return
+
+        async def send_unless_too_large(message: Message) -> None:
+            if not body.too_large:  # the app's answer to a cut body is replaced by a 413
+                await send_secured(message)
+
         try:
             async with asyncio.timeout(self.timeout_s) as deadline:
-                await self.app(scope, receive, send_secured)
+                await self.app(scope, body.receive, send_unless_too_large)
+            deadline = None  # ended: the answer below must not touch it
+            if body.too_large and not started:
+                await problem_response(body.problem())(scope, receive, send_secured)
         except TimeoutError:
             if started:
                 raise

@@ -38,7 +38,6 @@ from search.ingest.dead_letter import DeadLetters
 from search.ingest.pipeline import BATCH, Ingestor, IngestSummary, Progress
 from search.ingest.prepare import Defaults
 from search.ingest.readers import ReadError
-from search.ingest.readers.detect import read_paths
 from search.ingest.run import bulk_policy, finish_run, shared_enricher
 from search.models import RawRecord
 from search.settings import Settings
@@ -171,9 +170,9 @@ class _Tally:
 
 def ingest_distributed(
     settings: Settings,
-    paths: list[Path],
+    records: Iterable[RawRecord | ReadError],
     *,
-    fmt: str = "auto",
+    expected: int | None = None,
     source: str | None = None,
     published_at: str | None = None,
     dead_letter: Path,
@@ -183,14 +182,15 @@ def ingest_distributed(
     workers: int | None = None,
     batch: int = BATCH,
 ) -> IngestSummary:
-    """`ingest_paths` on a Dask cluster: the scheduler at `scheduler`, or a local cluster."""
+    """The records (`read_paths(...)` for files) through the pipeline on a Dask cluster: the
+    scheduler at `scheduler`, or a local cluster of `workers` processes."""
     client = sync_client(settings)
     ensure_index(client, settings.index)
     if resolve:
         ensure_registry(client, settings.index)  # once here, not by every worker at once
     started = time.monotonic()
     template = BatchJob(settings, [], Defaults(source=source, published_at=published_at), resolve)
-    bar = Progress(progress)
+    bar = Progress(progress, expected)
     with DeadLetters(dead_letter) as dead, engine(scheduler, workers) as dask:
         tally = _Tally(IngestSummary(dead_letter=str(dead.path)), dead)
         limit = IN_FLIGHT_PER_WORKER * max(1, len(dask.scheduler_info()["workers"]))
@@ -202,7 +202,7 @@ def ingest_distributed(
             bar.advance(report.summary.read)
 
         try:
-            for job in _jobs(read_paths(paths, fmt=fmt), template, batch):
+            for job in _jobs(records, template, batch):
                 if under_way.count() >= limit:
                     collect(next(under_way))
                 under_way.add(dask.submit(run_batch, job, pure=False))

@@ -144,16 +144,21 @@ def with_bands(article: Article, found: Fingerprint | None) -> dict[str, Any]:
 
 
 class Progress:
-    """A bar on a terminal, a log line every few seconds elsewhere."""
+    """A bar on a terminal (rate, and with a known `total` the ETA), a log line every few
+    seconds elsewhere."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, total: int | None = None) -> None:
         self._bar: Any = None
         self._last = time.monotonic()
         self._count = 0
-        if enabled and sys.stderr.isatty():
+        if enabled and self.on_terminal():
             from tqdm import tqdm
 
-            self._bar = tqdm(unit=" docs", desc="ingest", file=sys.stderr)
+            self._bar = tqdm(total=total, unit=" docs", desc="ingest", file=sys.stderr)
+
+    @staticmethod
+    def on_terminal() -> bool:
+        return sys.stderr.isatty()
 
     def advance(self, n: int) -> None:
         self._count += n
@@ -182,6 +187,7 @@ class Ingestor:
         max_body_bytes: int = 5_000_000,
         policy: BulkPolicy | None = None,
         progress: bool = False,
+        expected: int | None = None,
         resolver: Resolver | None = None,
         cluster_copies: bool = True,
     ) -> None:
@@ -196,7 +202,7 @@ class Ingestor:
         self._clusterer = CopyClusterer(client, index) if cluster_copies else None
         #: Ids of the batch stored before with another text (their old label may not fit).
         self._text_changed: set[str] = set()
-        self._progress = Progress(progress)
+        self._progress = Progress(progress, expected)
         self.summary = IngestSummary(dead_letter=str(dead_letters.path))
         self._warnings: Counter[str] = Counter()
 

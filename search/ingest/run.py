@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from functools import cache
 from itertools import islice
 from pathlib import Path
@@ -23,13 +24,15 @@ from search.ingest.enrich import Enricher, EnrichInput
 from search.ingest.pipeline import (
     Ingestor,
     IngestSummary,
+    Progress,
     apply_enrichment,
     default_dead_letter_path,
     to_document,
 )
 from search.ingest.prepare import Defaults
-from search.ingest.readers.detect import read_paths
-from search.models import Article
+from search.ingest.readers import ReadError
+from search.ingest.readers.detect import count_records, read_paths
+from search.models import Article, RawRecord
 from search.settings import Settings
 
 
@@ -78,11 +81,43 @@ def ingest_paths(
             max_body_bytes=settings.max_body_bytes,
             policy=bulk_policy(settings),
             progress=progress,
+            expected=count_records(paths, fmt) if progress and Progress.on_terminal() else None,
             resolver=resolver,
             cluster_copies=settings.cluster_copies,
         )
         summary = ingestor.run(read_paths(paths, fmt=fmt))
     return finish_run(client, settings, summary, resolver.touched() if resolver else None)
+
+
+def ingest_records(
+    settings: Settings,
+    records: Iterable[RawRecord | ReadError],
+    *,
+    dead_letter: Path,
+    unreachable_deadline_s: float | None = None,
+) -> tuple[IngestSummary, list[dict[str, str]]]:
+    """Records already in memory (an API request's) through the pipeline in this process;
+    returns the summary and the first rejections. `unreachable_deadline_s` bounds how long the
+    bulk writer waits for an unreachable cluster (a caller answering a request waits less)."""
+    client = sync_client(settings)
+    resolver = Resolver(client, settings.index)
+    policy = bulk_policy(settings)
+    if unreachable_deadline_s is not None:
+        policy = replace(policy, unreachable_deadline_s=unreachable_deadline_s)
+    with DeadLetters(dead_letter) as dead:
+        ingestor = Ingestor(
+            client,
+            settings.index,
+            shared_enricher(settings),
+            dead,
+            max_body_bytes=settings.max_body_bytes,
+            policy=policy,
+            resolver=resolver,
+            cluster_copies=settings.cluster_copies,
+        )
+        summary = ingestor.run(records)
+        rejected = list(dead.recent)
+    return finish_run(client, settings, summary, resolver.touched()), rejected
 
 
 def finish_run(

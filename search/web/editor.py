@@ -20,6 +20,7 @@ from search.http.deps import ClientDep, SettingsDep
 from search.http.errors import Problem
 from search.http.security import key_matches
 from search.index.client import sync_client
+from search.ingest import runs
 from search.query import identities
 from search.settings import Settings
 from search.web.page_route import PageRoute
@@ -155,6 +156,19 @@ async def log_page(request: Request, settings: SettingsDep) -> Response:
         client.close()
     context = {"entries": entries, "csrf": session.csrf}
     return templates.TemplateResponse(request, "editor_log.html", context)
+
+
+@router.get("/editor/ingest", response_class=HTMLResponse)
+async def ingest_page(request: Request, settings: SettingsDep) -> Response:
+    """The ingest runs, for editors: what came in, from where, and what was refused."""
+    if editor_session(request, settings) is None:
+        return RedirectResponse("/editor?next=/editor/ingest", status_code=303)
+    client = sync_client(settings)
+    try:
+        recorded = await run_in_threadpool(runs.recent, client, settings.index, 100)
+    finally:
+        client.close()
+    return templates.TemplateResponse(request, "editor_ingest.html", {"runs": recorded})
 
 
 @router.post("/editor/log/{entry_id}/revert")

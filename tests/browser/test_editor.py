@@ -4,9 +4,11 @@ page, and the search page then shows one value with the articles of both."""
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from opensearchpy import OpenSearch
 from playwright.sync_api import Browser, Page, expect
@@ -16,6 +18,7 @@ from search.app import create_app
 from search.entities.store import drop_registry
 from search.index import schema
 from search.ingest.run import ingest_paths
+from search.ingest.runs import drop_runs
 from search.settings import Settings
 from tests.browser.conftest import DESKTOP, screenshot
 from tests.integration.test_entity_registry import STORIES, _write
@@ -45,6 +48,7 @@ def editor_url(
     finally:
         schema.drop(os_client, settings.index)
         drop_registry(os_client, settings.index)
+        drop_runs(os_client, settings.index)
 
 
 @pytest.fixture
@@ -111,3 +115,31 @@ def test_a_form_without_its_csrf_token_is_refused(tab: Page, editor_url: str) ->
         form={"action": "block", "csrf": "forged"},
     )
     assert answer.status == 403
+
+
+def test_an_editor_sees_each_ingest_run_and_what_it_refused(tab: Page, editor_url: str) -> None:
+    batch = [
+        {"title": "Dock strike", "body": "Dock workers in Rotterdam went on strike on Monday."},
+        {"title": "Port closed", "body": "The port of Antwerp closed for the day on Tuesday."},
+        {"title": "Nothing", "body": "   "},
+    ]
+    with httpx.Client(base_url=editor_url, headers={"X-API-Key": KEY}, timeout=30) as http:
+        answer = http.post("/v1/articles", json=batch)
+        assert answer.status_code == 202, answer.text
+        deadline = time.monotonic() + 120
+        # the list, as the page reads it (a search: the record as last made visible)
+        while http.get("/v1/ingest/runs").json()[0]["status"] not in ("done", "failed"):
+            assert time.monotonic() < deadline, "the run did not end"
+            time.sleep(0.2)
+    tab.goto("/editor/ingest")
+    tab.fill("input[name=key]", KEY)
+    tab.click('form[action="/editor"] button')
+    tab.wait_for_url("**/editor/ingest")
+    row = tab.locator("table.ingest-runs tbody tr").first
+    expect(row).to_have_attribute("data-status", "done")
+    expect(row).to_contain_text("POST /v1/articles (3 articles)")
+    cells = row.locator("td")
+    expect(cells.nth(4)).to_have_text("3")  # read
+    expect(cells.nth(5)).to_have_text("2")  # indexed
+    expect(cells.nth(8)).to_contain_text("1")  # rejected, with the reason under it
+    screenshot(tab, "editor-ingest-runs")

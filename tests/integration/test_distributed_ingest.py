@@ -21,6 +21,7 @@ from search import cli
 from search.ingest import distributed
 from search.ingest.distributed import ingest_distributed
 from search.ingest.pipeline import IngestSummary
+from search.ingest.readers.detect import read_paths
 from search.settings import Settings
 from tests.conftest import ROOT
 
@@ -63,7 +64,7 @@ def test_workers_index_every_record_once_and_the_run_adds_up(
     dead_letter = tmp_path / "dead.ndjson"
     summary = ingest_distributed(
         settings,
-        [_archive(tmp_path)],
+        read_paths([_archive(tmp_path)]),
         dead_letter=dead_letter,
         scheduler=cluster.scheduler_address,
         batch=16,
@@ -84,7 +85,10 @@ def test_workers_index_every_record_once_and_the_run_adds_up(
     assert persons
     # the same run again changes nothing
     again = ingest_distributed(
-        settings, [_archive(tmp_path)], dead_letter=dead_letter, scheduler=cluster.scheduler_address
+        settings,
+        read_paths([_archive(tmp_path)]),
+        dead_letter=dead_letter,
+        scheduler=cluster.scheduler_address,
     )
     assert (again.indexed, again.updated, again.unchanged) == (0, 0, ARTICLES)
 
@@ -99,7 +103,7 @@ def test_a_worker_killed_mid_run_loses_nothing(
         try:
             result["summary"] = ingest_distributed(
                 settings,
-                [archive],
+                read_paths([archive]),
                 dead_letter=tmp_path / "dead.ndjson",
                 scheduler=cluster.scheduler_address,
                 batch=4,

@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from search.app import create_app
 from search.entities import store
 from search.index import schema
+from search.ingest import runs
 from search.settings import Settings
 from tests.integration.test_cursor_paging import article, put
 
@@ -153,7 +154,8 @@ def blocked(index: Settings, os_client: OpenSearch) -> Iterator[None]:
     schema.ensure_index(os_client, alias)
     put(os_client, alias, [article(n) for n in range(3)])
     store.ensure_registry(os_client, alias)
-    aliases = [alias, store.registry_alias(alias), store.audit_alias(alias)]
+    runs.ensure_runs(os_client, alias)
+    aliases = [alias, store.registry_alias(alias), store.audit_alias(alias), runs.runs_alias(alias)]
     names = ",".join(str(schema.current_index(os_client, name)) for name in aliases)
     block = {"index.blocks.read": True, "index.blocks.write": True}
     os_client.indices.put_settings(index=names, body=block)

@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from search.ingest.readers import ReadError
-from search.ingest.readers.detect import detect_format, format_from_name, read_paths
+from search.ingest.readers.detect import (
+    count_records,
+    detect_format,
+    format_from_name,
+    read_paths,
+)
 from search.models import RawRecord
 from tests.conftest import FIXTURES
 
@@ -113,3 +118,13 @@ def test_missing_path_is_an_error(tmp_path: Path) -> None:
 def test_unknown_format_name_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="Unknown format"):
         read_paths([FIXTURES], fmt="pdf")
+
+
+def test_records_are_counted_ahead_where_that_is_cheap(tmp_path: Path) -> None:
+    (tmp_path / "a.ndjson").write_text('{"body": "one"}\n\n{"body": "two"}\n', encoding="utf-8")
+    with gzip.open(tmp_path / "b.jsonl.gz", "wt", encoding="utf-8") as packed:
+        packed.write('{"body": "three"}\n')
+    (tmp_path / "c.txt").write_text("Four.", encoding="utf-8")
+    assert count_records([tmp_path]) == 4 == len(list(read_paths([tmp_path])))
+    (tmp_path / "d.rss").write_text("<rss><channel></channel></rss>", encoding="utf-8")
+    assert count_records([tmp_path]) is None  # a feed holds an unknown number

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query
+from fastapi import APIRouter, Body, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from opensearchpy import NotFoundError, OpenSearch
 from pydantic import BaseModel, Field
@@ -16,15 +15,14 @@ from starlette.concurrency import run_in_threadpool
 
 from search.duplicates.reindex import label_unclustered
 from search.duplicates.summaries import summarise
-from search.entities.resolver import Resolver
 from search.fields import CLUSTER_ID
 from search.http.deps import ClientDep, ReadAccess, SettingsDep, WriteAccess
 from search.http.errors import Problem
 from search.index import schema
 from search.index.client import sync_client
-from search.ingest.dead_letter import DeadLetters
-from search.ingest.pipeline import Ingestor
-from search.ingest.run import bulk_policy, shared_enricher
+from search.ingest.background import IngestQueue, QueueFull
+from search.ingest.run import ingest_records
+from search.ingest.runs import IngestRun
 from search.models import Article, RawRecord
 from search.query import service
 from search.query.results import ClusterCopies, Hit
@@ -32,6 +30,8 @@ from search.settings import Settings
 
 router = APIRouter(tags=["articles"])
 MAX_ARTICLES_PER_REQUEST = 1000
+#: A single article up to this much text is indexed while the request waits.
+INLINE_BODY_BYTES = 20_000
 #: Caches may keep an article but must ask again each time (a takedown is immediate); the ETag
 #: makes asking cheap. `private` when reads need a key.
 CACHE_CONTROL = "public, no-cache"
@@ -75,28 +75,22 @@ def _ensure_index(client: OpenSearch, index: str) -> None:
             _ENSURED.add(index)
 
 
-def _ingest(settings: Settings, articles: list[ArticleIn]) -> IngestResult:
-    records = [
+def _records(articles: list[ArticleIn]) -> list[RawRecord]:
+    return [
         RawRecord(location=f"request#{n}", **item.model_dump()) for n, item in enumerate(articles)
     ]
+
+
+def _ingest_now(settings: Settings, articles: list[ArticleIn]) -> IngestResult:
     client = sync_client(settings)
     _ensure_index(client, settings.index)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    with DeadLetters(settings.dead_letter_dir / f"api-{stamp}.ndjson") as dead:
-        ingestor = Ingestor(
-            client,
-            settings.index,
-            shared_enricher(settings),
-            dead,
-            max_body_bytes=settings.max_body_bytes,
-            policy=replace(
-                bulk_policy(settings), unreachable_deadline_s=settings.opensearch_timeout_s
-            ),
-            resolver=Resolver(client, settings.index),
-        )
-        summary = ingestor.run(records)
-        rejected = dead.recent
-    client.indices.refresh(index=settings.index)
+    summary, rejected = ingest_records(
+        settings,
+        _records(articles),
+        dead_letter=settings.dead_letter_dir / f"api-{stamp}.ndjson",
+        unreachable_deadline_s=settings.opensearch_timeout_s,
+    )
     return IngestResult(
         indexed=summary.indexed,
         updated=summary.updated,
@@ -106,18 +100,45 @@ def _ingest(settings: Settings, articles: list[ArticleIn]) -> IngestResult:
     )
 
 
+def _enqueue(queue: IngestQueue, settings: Settings, articles: list[ArticleIn]) -> IngestRun:
+    _ensure_index(sync_client(settings), settings.index)
+    return queue.submit(_records(articles), f"POST /v1/articles ({len(articles)} articles)")
+
+
+def _inline(articles: list[ArticleIn]) -> bool:
+    """A single small article is indexed while the request waits; anything more is queued."""
+    return len(articles) == 1 and len(articles[0].body.encode()) <= INLINE_BODY_BYTES
+
+
 @router.post(
     "/articles",
     response_model=IngestResult,
     dependencies=[WriteAccess],
     status_code=200,
-    responses={413: {"description": "More than 1000 articles in one request."}},
+    responses={
+        202: {
+            "model": IngestRun,
+            "description": "Queued: more than one article, or one over 20,000 bytes of text. "
+            "The answer is the run's record; poll `Location` (`/v1/ingest/runs/{id}`) until "
+            "its status is `done` (with counts) or `failed` (with the reason).",
+        },
+        413: {
+            "description": f"More than {MAX_ARTICLES_PER_REQUEST} articles in one request, or "
+            "a body over the service's limit (`NEWSROOM_MAX_REQUEST_BYTES`)."
+        },
+    },
 )
 async def add_articles(
-    payload: Annotated[ArticleIn | list[ArticleIn], Body()], settings: SettingsDep
-) -> IngestResult:
+    payload: Annotated[ArticleIn | list[ArticleIn], Body()],
+    settings: SettingsDep,
+    request: Request,
+) -> IngestResult | JSONResponse:
     """Index one article or a list, through the same pipeline as `newsroom ingest`
-    (cleaning, language, entities, dates). Rejected articles are listed with the reason."""
+    (cleaning, language, entities, dates, copies, identities). A single article of at most
+    20,000 bytes is indexed at once: 200, with rejections listed and their reasons. Anything
+    more is queued and answered at once with 202 and the run's record; the run goes on in the
+    background (on the Dask cluster of `NEWSROOM_INGEST_SCHEDULER` if one is set). When the
+    queue is full the answer is 503 with Retry-After."""
     articles = payload if isinstance(payload, list) else [payload]
     if len(articles) > MAX_ARTICLES_PER_REQUEST:
         raise Problem(
@@ -125,7 +146,19 @@ async def add_articles(
             "Too many articles",
             f"Send at most {MAX_ARTICLES_PER_REQUEST} articles per request.",
         )
-    return await run_in_threadpool(_ingest, settings, articles)
+    if _inline(articles):
+        return await run_in_threadpool(_ingest_now, settings, articles)
+    queue: IngestQueue = request.app.state.ingest_queue
+    try:
+        run = await run_in_threadpool(_enqueue, queue, settings, articles)
+    except QueueFull as exc:
+        detail = f"{exc}; retry in a minute."
+        raise Problem(503, "Ingest queue full", detail, headers={"Retry-After": "60"}) from None
+    return JSONResponse(
+        run.model_dump(mode="json"),
+        status_code=202,
+        headers={"Location": f"/v1/ingest/runs/{run.id}"},
+    )
 
 
 @router.delete("/articles/{article_id:path}", dependencies=[WriteAccess])

@@ -72,6 +72,30 @@ def read_paths(
     return _read_all(paths, fmt)
 
 
+def count_records(
+    paths: Iterable[Path | str] | Path | str, fmt: Format | str = "auto"
+) -> int | None:
+    """How many records `read_paths` will yield, when that is cheap to know (a line count of
+    NDJSON, one per text or HTML file); None when a file holds an unknown number (feeds, WARC)
+    or cannot be read. For a progress bar's ETA: one quick pass over the bytes."""
+    total = 0
+    for path in _files(paths):
+        if isinstance(path, ReadError):
+            continue
+        chosen = fmt if fmt != "auto" else detect_format(path)
+        if chosen in ("text", "html"):
+            total += 1
+        elif chosen == "ndjson":
+            try:
+                with open_binary(path) as handle:
+                    total += sum(1 for line in handle if line.strip())
+            except (OSError, EOFError, zlib.error):
+                return None
+        else:
+            return None
+    return total
+
+
 def _read_all(paths: Iterable[Path | str] | Path | str, fmt: str) -> Iterator[ReadResult]:
     for path in _files(paths):
         if isinstance(path, ReadError):
