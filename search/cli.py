@@ -117,7 +117,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 def _ingest(args: argparse.Namespace, settings: Settings) -> IngestSummary:
     """The run itself: in this process, or on Dask with --workers or --scheduler."""
     from search.ingest.distributed import ingest_distributed
-    from search.ingest.pipeline import Progress, default_dead_letter_path
+    from search.ingest.pipeline import default_dead_letter_path
+    from search.ingest.progress import Progress
     from search.ingest.readers.detect import count_records, read_paths
     from search.ingest.run import ingest_paths
 

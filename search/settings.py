@@ -95,6 +95,9 @@ class Settings(BaseSettings):
         description="Dask scheduler (tcp://host:8786) that `newsroom ingest` and the API's "
         "queued ingests run their batches on; unset: in the process itself.",
     )
+    saved_searches_per_key: int = Field(
+        1000, description="Saved searches one API key may keep; beyond, saving answers 409."
+    )
     ingest_queue_size: int = Field(
         8, description="Ingest runs the API holds waiting at most; beyond, a 503 asks to retry."
     )

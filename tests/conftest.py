@@ -14,6 +14,7 @@ import pytest
 from opensearchpy import OpenSearch
 
 from search import localnode
+from search.alerts.saved import drop_saved
 from search.entities.store import drop_registry
 from search.index import schema
 from search.index.client import sync_client
@@ -86,3 +87,4 @@ def settings(node_settings: Settings, os_client: OpenSearch) -> Iterator[Setting
         schema.drop(os_client, alias)
         drop_registry(os_client, alias)
         drop_runs(os_client, alias)
+        drop_saved(os_client, alias)

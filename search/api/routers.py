@@ -7,7 +7,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import compile_path
 
 from search.api import contract, docs
-from search.api.routes import articles, entities, health, ingest_runs
+from search.api.routes import articles, entities, health, ingest_runs, saved_searches
 from search.api.routes import search as search_routes
 from search.http.deps import write_access
 from search.http.security import KeyedOperation
@@ -32,6 +32,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     articles.router,
     entities.router,
     ingest_runs.router,
+    saved_searches.router,
 )
 
 

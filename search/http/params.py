@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
+from functools import cache
 from typing import Any, TypeVar, get_origin
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from starlette.datastructures import QueryParams
 
 from search.http.errors import Problem
 from search.query.request import (
@@ -128,25 +130,35 @@ def query_model(
     `ignore_unknown` is for pages people reach from outside, whose links carry `utm_source`
     and the like; the API keeps naming an unknown parameter, since there it is a typo.
     """
-    repeated = frozenset(
-        name for name, field in model.model_fields.items() if get_origin(field.annotation) is list
-    )
-    known = frozenset(model.model_fields)
 
     async def dependency(request: Request) -> ModelT:
-        query = request.query_params
-        data = {
-            name: query.getlist(name) if name in repeated else query.getlist(name)[-1]
-            for name in query
-            if not ignore_unknown or name in known
-        }
         try:
-            return model.model_validate(data)
+            return read_query(model, request.query_params, ignore_unknown=ignore_unknown)
         except ValidationError as exc:
             errors = [{**error, "loc": ("query", *error["loc"])} for error in exc.errors()]
             raise RequestValidationError(errors) from None
 
     return dependency
+
+
+@cache
+def _fields(model: type[BaseModel]) -> tuple[frozenset[str], frozenset[str]]:
+    """The model's list fields (every value of a repeated parameter) and all its fields."""
+    repeated = frozenset(
+        name for name, field in model.model_fields.items() if get_origin(field.annotation) is list
+    )
+    return repeated, frozenset(model.model_fields)
+
+
+def read_query(model: type[ModelT], query: QueryParams, *, ignore_unknown: bool = False) -> ModelT:
+    """A query string validated into `model` (see `query_model`); raises ValidationError."""
+    repeated, known = _fields(model)
+    data = {
+        name: query.getlist(name) if name in repeated else query.getlist(name)[-1]
+        for name in query
+        if not ignore_unknown or name in known
+    }
+    return model.model_validate(data)
 
 
 def openapi_query(model: type[BaseModel]) -> dict[str, Any]:

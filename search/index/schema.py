@@ -26,9 +26,18 @@ def load_definition(name: str = "articles") -> dict[str, Any]:
 
 
 def index_body(name: str = "articles") -> dict[str, Any]:
-    """A fresh copy: callers may change it without changing the cached definition."""
+    """A fresh copy: callers may change it without changing the cached definition.
+
+    A definition that `extends` another (saved searches extend articles: a percolator query is
+    parsed against the fields it will meet) takes that one's analysis and properties too."""
     definition = copy.deepcopy(load_definition(name))
-    return {"settings": definition["settings"], "mappings": definition["mappings"]}
+    body = {"settings": definition["settings"], "mappings": definition["mappings"]}
+    if base_name := definition.get("extends"):
+        base = index_body(base_name)
+        body["settings"] = {**base["settings"], **body["settings"]}
+        properties = {**base["mappings"]["properties"], **body["mappings"]["properties"]}
+        body["mappings"] = {**body["mappings"], "properties": properties}
+    return body
 
 
 def versioned_name(alias: str, version: int) -> str:

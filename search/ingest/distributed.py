@@ -29,14 +29,16 @@ from typing import Any, Final
 
 from distributed import Client, LocalCluster, as_completed
 
+from search.alerts.matching import AlertMatcher
 from search.entities.incremental import Touched
 from search.entities.resolver import Resolver
 from search.entities.store import ensure_registry
 from search.index.client import sync_client
 from search.index.schema import ensure_index
 from search.ingest.dead_letter import DeadLetters
-from search.ingest.pipeline import BATCH, Ingestor, IngestSummary, Progress
+from search.ingest.pipeline import BATCH, Ingestor, IngestSummary
 from search.ingest.prepare import Defaults
+from search.ingest.progress import Progress
 from search.ingest.readers import ReadError
 from search.ingest.run import bulk_policy, finish_run, shared_enricher
 from search.models import RawRecord
@@ -101,6 +103,7 @@ def run_batch(job: BatchJob) -> BatchReport:
         policy=bulk_policy(settings),
         resolver=resolver,
         cluster_copies=settings.cluster_copies,
+        alerts=AlertMatcher(client, settings.index),
     )
     summary = ingestor.run(job.records)
     return BatchReport(summary, dead.entries, resolver.touched() if resolver else None)
@@ -157,6 +160,7 @@ class _Tally:
             setattr(total, name, getattr(total, name) + getattr(part, name))
         total.near_duplicates += part.near_duplicates
         total.clusters_merged += part.clusters_merged
+        total.alert_matches += part.alert_matches
         for warning, count in part.warnings.items():
             total.warnings[warning] = total.warnings.get(warning, 0) + count
         room = 50 - len(total.duplicate_examples)

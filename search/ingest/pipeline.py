@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -19,6 +18,7 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import TransportError
 
+from search.alerts.matching import AlertMatcher
 from search.duplicates.clusterer import CopyClusterer
 from search.duplicates.clusters import Fingerprint
 from search.entities.resolver import Resolver, with_entities
@@ -27,6 +27,7 @@ from search.index.bulk import BulkDoc, BulkPolicy, BulkWriter, stored_sources
 from search.ingest.dead_letter import DeadLetters
 from search.ingest.enrich import EnrichInput, Enrichment
 from search.ingest.prepare import Defaults, Rejection, prepare
+from search.ingest.progress import Progress
 from search.ingest.readers import ReadError
 from search.models import Article, RawRecord
 
@@ -63,6 +64,8 @@ class IngestSummary:
     reached_opensearch: bool = False
     #: What the archive-wide consolidation after the run did (short forms merged, ambiguous).
     entities: dict[str, int] = field(default_factory=dict)
+    #: Stories newly matched by saved searches (search.alerts).
+    alert_matches: int = 0
 
     @property
     def stored(self) -> int:
@@ -89,6 +92,7 @@ class IngestSummary:
             "dead_letter": self.dead_letter,
             "duplicate_examples": self.duplicate_examples,
             "entities": dict(self.entities),
+            "alert_matches": self.alert_matches,
         }
 
 
@@ -143,36 +147,6 @@ def with_bands(article: Article, found: Fingerprint | None) -> dict[str, Any]:
     return doc
 
 
-class Progress:
-    """A bar on a terminal (rate, and with a known `total` the ETA), a log line every few
-    seconds elsewhere."""
-
-    def __init__(self, enabled: bool, total: int | None = None) -> None:
-        self._bar: Any = None
-        self._last = time.monotonic()
-        self._count = 0
-        if enabled and self.on_terminal():
-            from tqdm import tqdm
-
-            self._bar = tqdm(total=total, unit=" docs", desc="ingest", file=sys.stderr)
-
-    @staticmethod
-    def on_terminal() -> bool:
-        return sys.stderr.isatty()
-
-    def advance(self, n: int) -> None:
-        self._count += n
-        if self._bar is not None:
-            self._bar.update(n)
-        elif time.monotonic() - self._last > 10:
-            self._last = time.monotonic()
-            log.info("ingest: %d records processed", self._count)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-
-
 class Ingestor:
     """Runs records through the pipeline into one alias; one instance per run."""
 
@@ -190,6 +164,7 @@ class Ingestor:
         expected: int | None = None,
         resolver: Resolver | None = None,
         cluster_copies: bool = True,
+        alerts: AlertMatcher | None = None,
     ) -> None:
         self._client = client
         self._index = index
@@ -200,6 +175,7 @@ class Ingestor:
         self._max_body = max_body_bytes
         self._writer = BulkWriter(client, index, policy)
         self._clusterer = CopyClusterer(client, index) if cluster_copies else None
+        self._alerts = alerts
         #: Ids of the batch stored before with another text (their old label may not fit).
         self._text_changed: set[str] = set()
         self._progress = Progress(progress, expected)
@@ -221,6 +197,7 @@ class Ingestor:
         self.summary.warnings = dict(self._warnings)
         self.summary.reached_opensearch = self._writer.reached_cluster
         self._add_cluster_tally()
+        self._add_alert_tally()
         return self.summary
 
     def _add_cluster_tally(self) -> None:
@@ -238,6 +215,13 @@ class Ingestor:
         ):
             if count:
                 self.summary.warnings[name] = count
+
+    def _add_alert_tally(self) -> None:
+        if self._alerts is None:
+            return
+        self.summary.alert_matches = self._alerts.recorded
+        if self._alerts.failed:
+            self.summary.warnings["alerts_not_matched"] = self._alerts.failed
 
     def _run_batch(self, batch: list[RawRecord | ReadError]) -> None:
         ready: list[tuple[str, Article]] = []
@@ -272,17 +256,21 @@ class Ingestor:
             ready.append((item.location, outcome.article))
         fresh = self._resolve(self._enrich(self._drop_unchanged(ready)))
         fresh, prints = self._cluster(fresh)
-        written = self._write(fresh, prints)
+        written, changed = self._write(fresh, prints)
         if self._clusterer is not None:
             self._clusterer.reconcile(written, prints)
+        if self._alerts is not None:
+            self._alerts.match([with_bands(a, prints.get(a.id)) for a in changed])
 
     def _write(
         self, articles: list[tuple[str, Article]], prints: dict[str, Fingerprint]
-    ) -> list[Article]:
-        """Bulk-write the batch, counting each outcome; returns the articles now stored."""
+    ) -> tuple[list[Article], list[Article]]:
+        """Bulk-write the batch, counting each outcome; returns the articles now stored, and
+        those of them that are new or changed."""
         docs = (BulkDoc(a.id, with_bands(a, prints.get(a.id)), ref=loc) for loc, a in articles)
         by_id = {a.id: a for _, a in articles}
         written: list[Article] = []
+        changed: list[Article] = []
         for result in self._writer.write(docs):
             if result.outcome == "failed":
                 self._dead.add(
@@ -300,7 +288,9 @@ class Ingestor:
                 self.summary.updated += 1
             else:
                 self.summary.unchanged += 1
-        return written
+            if result.outcome != "unchanged":
+                changed.append(by_id[result.doc.id])
+        return written, changed
 
     def _cluster(
         self, articles: list[tuple[str, Article]]

@@ -12,6 +12,7 @@ from typing import Any
 
 from opensearchpy import OpenSearch, helpers
 
+from search.alerts.matching import AlertMatcher
 from search.duplicates.reindex import label_unclustered
 from search.entities.consolidate import consolidate
 from search.entities.incremental import Touched
@@ -24,12 +25,12 @@ from search.ingest.enrich import Enricher, EnrichInput
 from search.ingest.pipeline import (
     Ingestor,
     IngestSummary,
-    Progress,
     apply_enrichment,
     default_dead_letter_path,
     to_document,
 )
 from search.ingest.prepare import Defaults
+from search.ingest.progress import Progress
 from search.ingest.readers import ReadError
 from search.ingest.readers.detect import count_records, read_paths
 from search.models import Article, RawRecord
@@ -84,6 +85,7 @@ def ingest_paths(
             expected=count_records(paths, fmt) if progress and Progress.on_terminal() else None,
             resolver=resolver,
             cluster_copies=settings.cluster_copies,
+            alerts=AlertMatcher(client, settings.index),
         )
         summary = ingestor.run(read_paths(paths, fmt=fmt))
     return finish_run(client, settings, summary, resolver.touched() if resolver else None)
@@ -114,6 +116,7 @@ def ingest_records(
             policy=policy,
             resolver=resolver,
             cluster_copies=settings.cluster_copies,
+            alerts=AlertMatcher(client, settings.index),
         )
         summary = ingestor.run(records)
         rejected = list(dead.recent)

@@ -140,6 +140,14 @@ def post_filter(req: SearchRequest) -> dict[str, Any] | None:
     return _all_of(selections) if selections else None
 
 
+def match_query(req: SearchRequest) -> dict[str, Any]:
+    """The whole search as one query, selections included: a saved search's percolator."""
+    clauses: dict[str, Any] = {"must": [main_query(req)]}
+    if selected := selection_filters(req):
+        clauses["filter"] = selected
+    return {"bool": clauses}
+
+
 def aggregations(req: SearchRequest) -> dict[str, Any]:
     """Each facet under every other selection (multi-select); histograms under all of them."""
     aggs: dict[str, Any] = {}

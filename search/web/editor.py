@@ -24,7 +24,13 @@ from search.ingest import runs
 from search.query import identities
 from search.settings import Settings
 from search.web.page_route import PageRoute
-from search.web.sessions import COOKIE, SESSION_SECONDS, editor_session, session_token
+from search.web.sessions import (
+    COOKIE,
+    SESSION_SECONDS,
+    EditorSession,
+    editor_session,
+    session_token,
+)
 from search.web.templating import templates
 
 MAX_FORM_BYTES: Final = 20_000
@@ -39,13 +45,22 @@ async def _form(request: Request) -> dict[str, str]:
     return {name: values[0].strip() for name, values in fields.items()}
 
 
-def _checked(request: Request, settings: Settings, form: dict[str, str]) -> None:
+def _checked(request: Request, settings: Settings, form: dict[str, str]) -> EditorSession:
     """The editor's session and the form's CSRF token, or a 403 that says what to do."""
     session = editor_session(request, settings)
     if session is None:
-        raise Problem(403, "Sign in first", "Corrections need an editor's sign-in (/editor).")
+        raise Problem(403, "Sign in first", "This needs an editor's sign-in (/editor).")
     if not hmac.compare_digest(form.get("csrf", ""), session.csrf):
         raise Problem(403, "Form expired", "Reload the page and submit the form again.")
+    return session
+
+
+async def checked_form(
+    request: Request, settings: Settings
+) -> tuple[dict[str, str], EditorSession]:
+    """A form an editor sent: its fields and the session, once the CSRF token is checked."""
+    form = await _form(request)
+    return form, _checked(request, settings, form)
 
 
 def _local(target: str) -> str:

@@ -37,6 +37,9 @@ def search_context(
         "error_position": error_position,
         "bars": [(bar, state.dates_href(bar.start, bar.end)) for bar in bars],
         "interval": histogram.interval if histogram else "",
+        # A signed-in editor's session (search.web.sessions), for "Save this search".
+        "follower": None,
+        "search_query": "",
     }
 
 

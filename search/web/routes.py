@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -55,6 +56,8 @@ async def search_page(
             raise
         error, position = problem.detail, problem.extra.get("position")
     context = search_context(state, result, error, position)
+    context["follower"] = editor_session(request, settings)
+    context["search_query"] = request.url.query
     return templates.TemplateResponse(
         request, "search.html", context, status_code=400 if error else 200
     )
@@ -124,6 +127,8 @@ async def entity_page(
         "timeline": list(zip(timeline, timeline_links, strict=True)),
         "search_href": filter_href(facet, page.name),
         "editor": editor_session(request, settings) if page.id else None,
+        "follower": editor_session(request, settings),
+        "follow_query": urlencode({str(facet): page.name}),
         "candidates": [
             await identities.get_entity(client, settings.index, c) for c in page.candidates
         ],

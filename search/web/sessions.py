@@ -15,6 +15,7 @@ from typing import Final
 
 from fastapi import Request
 
+from search.alerts.saved import owner_of
 from search.settings import Settings
 
 COOKIE: Final = "newsroom_editor"
@@ -30,17 +31,22 @@ def session_token(key: str, now: float | None = None) -> str:
     return f"{expires}.{_sign(key, f'editor:{expires}')}"
 
 
-def valid_session(token: str | None, settings: Settings, now: float | None = None) -> bool:
-    """A token some configured key signed, not yet expired."""
+def signing_key(token: str | None, settings: Settings, now: float | None = None) -> str | None:
+    """The configured key that signed the token, if one did and it has not expired."""
     if not token or "." not in token:
-        return False
+        return None
     expires, _, mac = token.partition(".")
     if not expires.isdigit() or int(expires) < (now or time.time()):
-        return False
-    return any(
-        hmac.compare_digest(mac, _sign(k.get_secret_value(), f"editor:{expires}"))
-        for k in settings.api_keys
-    )
+        return None
+    for key in settings.api_keys:
+        if hmac.compare_digest(mac, _sign(key.get_secret_value(), f"editor:{expires}")):
+            return key.get_secret_value()
+    return None
+
+
+def valid_session(token: str | None, settings: Settings, now: float | None = None) -> bool:
+    """A token some configured key signed, not yet expired."""
+    return signing_key(token, settings, now) is not None
 
 
 def csrf_token(session: str) -> str:
@@ -50,10 +56,13 @@ def csrf_token(session: str) -> str:
 @dataclass(frozen=True)
 class EditorSession:
     csrf: str
+    #: Whose saved searches the pages show: the digest of the key that signed in.
+    owner: str
 
 
 def editor_session(request: Request, settings: Settings) -> EditorSession | None:
     token = request.cookies.get(COOKIE)
-    if token is None or not valid_session(token, settings):
+    key = signing_key(token, settings)
+    if token is None or key is None:
         return None
-    return EditorSession(csrf=csrf_token(token))
+    return EditorSession(csrf=csrf_token(token), owner=owner_of(key))

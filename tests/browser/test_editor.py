@@ -14,6 +14,7 @@ from opensearchpy import OpenSearch
 from playwright.sync_api import Browser, Page, expect
 from pydantic import SecretStr
 
+from search.alerts.saved import drop_saved
 from search.app import create_app
 from search.entities.store import drop_registry
 from search.index import schema
@@ -49,6 +50,7 @@ def editor_url(
         schema.drop(os_client, settings.index)
         drop_registry(os_client, settings.index)
         drop_runs(os_client, settings.index)
+        drop_saved(os_client, settings.index)
 
 
 @pytest.fixture
@@ -143,3 +145,38 @@ def test_an_editor_sees_each_ingest_run_and_what_it_refused(tab: Page, editor_ur
     expect(cells.nth(5)).to_have_text("2")  # indexed
     expect(cells.nth(8)).to_contain_text("1")  # rejected, with the reason under it
     screenshot(tab, "editor-ingest-runs")
+
+
+def test_an_editor_saves_a_search_follows_a_person_and_sees_new_matches(
+    tab: Page, editor_url: str
+) -> None:
+    tab.goto("/editor?next=/%3Fq%3DBonn")
+    tab.fill("input[name=key]", KEY)
+    tab.click('form[action="/editor"] button')
+    tab.wait_for_url("**/?q=Bonn")
+    tab.fill("form.save-search input[name=name]", "Bonn <talks>")
+    tab.click("form.save-search button")
+    tab.wait_for_url("**/editor/saved")
+    bonn = tab.locator("section.saved-search", has_text="Bonn <talks>")
+    expect(bonn).to_contain_text("No new article has matched it yet.")
+    tab.goto("/entities/person/Helmut%20Kohl")
+    tab.click("form.follow button")
+    tab.wait_for_url("**/editor/saved")
+    expect(tab.locator("section.saved-search h2")).to_contain_text(["Follow Helmut Kohl"])
+    story = {
+        "title": "Kohl returns to Bonn",
+        "body": "Chancellor Helmut Kohl returned to Bonn on Sunday after the summit.",
+        "source": "Wire",
+    }
+    with httpx.Client(base_url=editor_url, headers={"X-API-Key": KEY}, timeout=60) as http:
+        assert http.post("/v1/articles", json=story).status_code == 200
+    tab.reload()
+    for name in ("Bonn <talks>", "Follow Helmut Kohl"):
+        section = tab.locator("section.saved-search", has_text=name)
+        expect(section.locator(".saved-matches")).to_contain_text("Kohl returns to Bonn")
+    feed = tab.request.get(
+        tab.locator("section.saved-search a.feed-link").first.get_attribute("href") or ""
+    )
+    assert feed.ok
+    assert "Kohl returns to Bonn" in feed.text()
+    screenshot(tab, "editor-saved-searches")

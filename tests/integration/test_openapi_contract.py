@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 from pydantic import SecretStr
 
+from search.alerts import saved
 from search.app import create_app
 from search.entities import store
 from search.index import schema
@@ -98,6 +99,7 @@ def _query(operation: dict[str, Any]) -> dict[str, str]:
 VALID_BODIES: dict[str, Any] = {
     "/v1/articles": {"title": "Ferry strike", "body": "Ferry crews in Helsinki went on strike."},
     "/v1/entities/corrections": {"action": "rename", "entity": "no-such-entity", "name": "X"},
+    "/v1/saved-searches": {"name": "Ferries", "q": "ferry"},
 }
 
 
@@ -128,6 +130,8 @@ def _provoke(status: int, method: str, path: str, settings: Settings) -> int:
     elif status == 403:
         changes.update(protect_reads=True, api_keys=[])
         kwargs["headers"] = {}
+    elif status == 409:  # the one operation declaring it: saving a search over the key's limit
+        changes["saved_searches_per_key"] = 0
     elif status == 413:
         kwargs["json"] = [{"body": "x"}] * 1001
     elif status == 429:
@@ -155,7 +159,15 @@ def blocked(index: Settings, os_client: OpenSearch) -> Iterator[None]:
     put(os_client, alias, [article(n) for n in range(3)])
     store.ensure_registry(os_client, alias)
     runs.ensure_runs(os_client, alias)
-    aliases = [alias, store.registry_alias(alias), store.audit_alias(alias), runs.runs_alias(alias)]
+    saved.ensure_saved(os_client, alias)
+    aliases = [
+        alias,
+        store.registry_alias(alias),
+        store.audit_alias(alias),
+        runs.runs_alias(alias),
+        saved.saved_alias(alias),
+        saved.matches_alias(alias),
+    ]
     names = ",".join(str(schema.current_index(os_client, name)) for name in aliases)
     block = {"index.blocks.read": True, "index.blocks.write": True}
     os_client.indices.put_settings(index=names, body=block)
