@@ -99,7 +99,7 @@ class Settings(BaseSettings):
         1000, description="Saved searches one API key may keep; beyond, saving answers 409."
     )
     ingest_queue_size: int = Field(
-        8, description="Ingest runs the API holds waiting at most; beyond, a 503 asks to retry."
+        8, description="Ingest runs the API holds waiting at most; beyond, a 429 asks to retry."
     )
 
     # --- API --------------------------------------------------------------------

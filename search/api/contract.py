@@ -27,7 +27,8 @@ DESCRIPTIONS: Final = {
     403: "The service has no API keys configured, so this needs a key nobody has.",
     404: "Nothing has that id or name.",
     413: "Too many articles in one request, or a body over the size limit.",
-    429: "Rate limit, or the cap of open cursors and exports; see Retry-After.",
+    429: "Rate limit, the cap of open cursors and exports, or a full ingest queue; see "
+    "Retry-After.",
     502: "OpenSearch refused the request for a reason of its own.",
     503: "OpenSearch is unreachable, overloaded or has no index yet; see Retry-After.",
     504: "The request took longer than the service allows.",

@@ -1,10 +1,11 @@
 """Ingest runs the API accepts and does later, off the request path, each recorded as it goes.
 
 `POST /v1/articles` with more than one small article answers 202 at once with the run's id; the
-run waits in this process's queue (at most `ingest_queue_size` of them, one running at a time,
-since NER already uses a core per process) and then goes through the pipeline here, or on the
-Dask cluster of `NEWSROOM_INGEST_SCHEDULER` when one is set. Its record (search.ingest.runs)
-says queued, running, then done with its counts or failed with the reason.
+run waits in this process's queue (at most `ingest_queue_size` of them, beyond which the API
+answers 429; one running at a time, since NER already uses a core per process) and then goes
+through the pipeline here, or on the Dask cluster of `NEWSROOM_INGEST_SCHEDULER` when one is
+set. Its record (search.ingest.runs) says queued, running, then done with its counts or failed
+with the reason.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Ingest runs off the request path and on the record, against a real node: a thousand
 articles answered 202 at once and indexed in the background, each run listed with its counts,
-a body over the limit a 413 problem, a full queue a 503, the CLI's runs recorded too."""
+a body over the limit a 413 problem, a full queue a 429, the CLI's runs recorded too."""
 
 from __future__ import annotations
 
@@ -125,11 +125,11 @@ def test_a_body_over_the_limit_is_a_413_that_says_how_to_fix_it(keyed: Settings)
         assert "NEWSROOM_MAX_REQUEST_BYTES" in answer.json()["detail"]
 
 
-def test_a_full_queue_is_a_503_with_retry_after(keyed: Settings) -> None:
+def test_a_full_queue_is_a_429_with_retry_after(keyed: Settings) -> None:
     full = keyed.model_copy(update={"ingest_queue_size": 0})
     with TestClient(create_app(full), raise_server_exceptions=False) as api:
         answer = api.post("/v1/articles", json=_articles(2), headers=HEADERS)
-    assert answer.status_code == 503, answer.text
+    assert answer.status_code == 429, answer.text
     assert answer.headers["retry-after"] == "60"
     assert "retry" in answer.json()["detail"]
 

@@ -138,7 +138,7 @@ async def add_articles(
     20,000 bytes is indexed at once: 200, with rejections listed and their reasons. Anything
     more is queued and answered at once with 202 and the run's record; the run goes on in the
     background (on the Dask cluster of `NEWSROOM_INGEST_SCHEDULER` if one is set). When the
-    queue is full the answer is 503 with Retry-After."""
+    queue is full the answer is 429 with Retry-After (send again later, or less at once)."""
     articles = payload if isinstance(payload, list) else [payload]
     if len(articles) > MAX_ARTICLES_PER_REQUEST:
         raise Problem(
@@ -153,7 +153,7 @@ async def add_articles(
         run = await run_in_threadpool(_enqueue, queue, settings, articles)
     except QueueFull as exc:
         detail = f"{exc}; retry in a minute."
-        raise Problem(503, "Ingest queue full", detail, headers={"Retry-After": "60"}) from None
+        raise Problem(429, "Ingest queue full", detail, headers={"Retry-After": "60"}) from None
     return JSONResponse(
         run.model_dump(mode="json"),
         status_code=202,
