@@ -20,6 +20,7 @@ from typing import Any, Final, Self
 from opensearchpy import NotFoundError, OpenSearch
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from search.alerts.targets import check_url
 from search.fields import FacetName
 from search.index.schema import drop, ensure_index
 from search.query.builder import match_query
@@ -40,6 +41,11 @@ class SavedSearchIn(BaseModel):
     exclusions: dict[FacetName, list[str]] = Field(default_factory=dict)
     date_from: date | datetime | None = None
     date_to: date | datetime | None = None
+    webhook: str | None = Field(
+        None,
+        max_length=2000,
+        description="An http(s) URL to POST each batch of new matches to, signed (see README).",
+    )
 
     @model_validator(mode="after")
     def _a_valid_search(self) -> Self:
@@ -66,6 +72,11 @@ class SavedSearch(SavedSearchIn):
     id: str
     created_at: datetime
     feed: str = Field(description="Path of the Atom feed of its matches (an unguessable URL).")
+    webhook_disabled: bool = Field(False, description="Switched off after repeated failures.")
+    webhook_secret: str | None = Field(
+        None,
+        description="Only in the answer that saved it: the key the webhook's signatures use.",
+    )
 
 
 class SavedSearchMatch(BaseModel):
@@ -105,23 +116,31 @@ def feed_path(token: str) -> str:
     return f"/v1/saved-searches/feeds/{token}"
 
 
+def deliveries_alias(articles_alias: str) -> str:
+    return f"{articles_alias}-alert-deliveries"
+
+
 def ensure_saved(client: OpenSearch, articles_alias: str) -> None:
     ensure_index(client, saved_alias(articles_alias), "saved_searches")
     ensure_index(client, matches_alias(articles_alias), "alert_matches")
+    ensure_index(client, deliveries_alias(articles_alias), "alert_deliveries")
 
 
 def drop_saved(client: OpenSearch, articles_alias: str) -> None:
     drop(client, saved_alias(articles_alias))
     drop(client, matches_alias(articles_alias))
+    drop(client, deliveries_alias(articles_alias))
 
 
-def _shape(source: dict[str, Any]) -> SavedSearch:
+def _shape(source: dict[str, Any], *, with_secret: bool = False) -> SavedSearch:
     return SavedSearch.model_validate(
         {
             **source["request"],
             "id": source["saved_id"],
             "created_at": source["created_at"],
             "feed": feed_path(source["feed_token"]),
+            "webhook_disabled": bool(source.get("webhook_disabled")),
+            "webhook_secret": source.get("webhook_secret") if with_secret else None,
         }
     )
 
@@ -133,9 +152,12 @@ def create(
     asked: SavedSearchIn,
     *,
     limit: int = MAX_PER_OWNER,
+    allow_private: bool = False,
 ) -> SavedSearch:
     """Store the search and its percolator query; raises what an invalid query raises."""
     query = match_query(asked.request())  # a syntax error is the caller's 400, before any write
+    if asked.webhook:
+        check_url(asked.webhook, allow_private=allow_private)
     ensure_saved(client, articles_alias)
     if len(mine(client, articles_alias, owner)) >= min(limit, MAX_PER_OWNER):
         raise TooManySaved(f"A key keeps at most {limit} saved searches; delete some first.")
@@ -149,8 +171,10 @@ def create(
         "created_at": datetime.now(UTC).isoformat(),
         "percolator": query,
     }
+    if asked.webhook:
+        doc.update(webhook=asked.webhook, webhook_secret=secrets.token_hex(32))
     client.index(index=saved_alias(articles_alias), id=saved_id, body=doc, refresh="wait_for")
-    return _shape(doc)
+    return _shape(doc, with_secret=True)
 
 
 def mine(client: OpenSearch, articles_alias: str, owner: str) -> list[SavedSearch]:
@@ -162,7 +186,7 @@ def mine(client: OpenSearch, articles_alias: str, owner: str) -> list[SavedSearc
                 "size": MAX_PER_OWNER,
                 "query": {"term": {"owner": owner}},
                 "sort": [{"created_at": "desc"}],
-                "_source": {"excludes": ["percolator"]},
+                "_source": {"excludes": ["percolator", "webhook_secret"]},
             },
         )
     except NotFoundError:
@@ -173,7 +197,9 @@ def mine(client: OpenSearch, articles_alias: str, owner: str) -> list[SavedSearc
 def _stored(client: OpenSearch, articles_alias: str, saved_id: str) -> dict[str, Any] | None:
     try:
         found = client.get(
-            index=saved_alias(articles_alias), id=saved_id, _source_excludes="percolator"
+            index=saved_alias(articles_alias),
+            id=saved_id,
+            _source_excludes="percolator,webhook_secret",
         )
     except NotFoundError:
         return None
@@ -206,7 +232,7 @@ def by_feed_token(client: OpenSearch, articles_alias: str, token: str) -> SavedS
             body={
                 "size": 1,
                 "query": {"term": {"feed_token": token}},
-                "_source": {"excludes": ["percolator"]},
+                "_source": {"excludes": ["percolator", "webhook_secret"]},
             },
         )
     except NotFoundError:

@@ -13,6 +13,7 @@ from typing import Any
 from opensearchpy import OpenSearch, helpers
 
 from search.alerts.matching import AlertMatcher
+from search.alerts.webhooks import deliver_pending
 from search.duplicates.reindex import label_unclustered
 from search.entities.consolidate import consolidate
 from search.entities.incremental import Touched
@@ -133,6 +134,12 @@ def finish_run(
     if touched is not None and (summary.indexed or summary.updated):
         # Only the short forms this run can have decided (the CLI's consolidate reads all).
         summary.entities = consolidate(client, settings.index, touched)
+    if summary.alert_matches:
+        delivered = deliver_pending(
+            client, settings.index, allow_private=settings.webhook_allow_private
+        )
+        if delivered["failed"]:
+            summary.warnings["webhooks_failed"] = delivered["failed"]
     return summary
 
 

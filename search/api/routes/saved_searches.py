@@ -10,6 +10,8 @@ from starlette.concurrency import run_in_threadpool
 
 from search.alerts import atom, saved
 from search.alerts.saved import SavedSearch, SavedSearchIn, SavedSearchMatch
+from search.alerts.targets import WebhookRefused
+from search.alerts.webhooks import delivery_log
 from search.http.deps import SettingsDep, WriteAccess
 from search.http.errors import Problem
 from search.index.client import sync_client
@@ -34,9 +36,12 @@ def _create(settings: Settings, owner: str, asked: SavedSearchIn) -> SavedSearch
             owner,
             asked,
             limit=settings.saved_searches_per_key,
+            allow_private=settings.webhook_allow_private,
         )
     except saved.TooManySaved as exc:
         raise Problem(409, "Too many saved searches", str(exc)) from None
+    except WebhookRefused as exc:
+        raise Problem(400, "Webhook refused", str(exc), parameter="webhook") from None
 
 
 @router.post(
@@ -51,7 +56,9 @@ async def create_saved_search(
 ) -> SavedSearch:
     """Keep a search: every article indexed from now on that it matches is recorded (once per
     story: copies of it are not matched again) and listed in its Atom feed, at the `feed`
-    path it answers with. "Follow this person" is a saved search with `filters.person`."""
+    path it answers with, and, with a `webhook`, POSTed there signed with the
+    `webhook_secret` this answer alone carries. "Follow this person" is a saved search with
+    `filters.person`."""
     owner = saved.owner_of(x_api_key)
     return await run_in_threadpool(_create, settings, owner, asked)
 
@@ -85,6 +92,17 @@ async def saved_search_matches(
     found = await run_in_threadpool(_get, settings, saved.owner_of(x_api_key), saved_id)
     client = sync_client(settings)
     return await run_in_threadpool(saved.matched, client, settings.index, found.id, size)
+
+
+@router.get("/saved-searches/{saved_id}/deliveries", dependencies=[WriteAccess])
+async def saved_search_deliveries(
+    saved_id: SavedId, settings: SettingsDep, x_api_key: Key
+) -> list[dict[str, object]]:
+    """Each attempt to deliver its matches to its webhook, latest first: when, how many
+    matches, the answer's status or the error."""
+    found = await run_in_threadpool(_get, settings, saved.owner_of(x_api_key), saved_id)
+    client = sync_client(settings)
+    return await run_in_threadpool(delivery_log, client, settings.index, found.id)
 
 
 def _delete(settings: Settings, owner: str, saved_id: str) -> None:
