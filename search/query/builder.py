@@ -325,7 +325,9 @@ def build_related_body(
     `content_hash` and `cluster_id` (from the article being shown) also drop re-publications
     of the same text and its near copies. A term only the story's own copies use says nothing
     about other stories, yet its rarity would make it the most telling: a term counts only
-    when more articles than the `cluster_size` copies have it.
+    when more articles than twice the `cluster_size` copies have it (document frequencies
+    also count the versions a copy had before its cluster's summary was rewritten, until
+    segments merge: a copy counts twice).
     A quarter of the article's 25 most telling terms must match: at a third, a story found
     no neighbour at all once rewritten copies (entity corrections, re-enrichment) shifted the
     term statistics before segments merged.
@@ -340,7 +342,7 @@ def build_related_body(
             "fields": [TITLE, BODY],
             "like": [{"_index": index, "_id": article_id}],
             "min_term_freq": 2,
-            "min_doc_freq": max(2, cluster_size + 1),
+            "min_doc_freq": 2 * cluster_size + 1 if cluster_size > 1 else 2,
             "max_query_terms": 25,
             "minimum_should_match": "25%",
         }

@@ -22,7 +22,11 @@ MAX_EXAMPLES = 30
 
 @pytest.fixture(scope="module")
 def live_api(corpus_settings: Settings) -> Iterator[str]:
-    generous = corpus_settings.model_copy(update={"rate_limit_per_minute": 100_000})
+    # A queue of one: generated batches are accepted (202) or refused (429) without leaving
+    # eight NER runs to load the machine under the tests that follow.
+    generous = corpus_settings.model_copy(
+        update={"rate_limit_per_minute": 100_000, "ingest_queue_size": 1}
+    )
     with serve(create_app(generous)) as base:
         yield base
 
