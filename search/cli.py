@@ -8,19 +8,17 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from search import cli_ingest
+from search.cli_output import print_json, print_summary
 from search.settings import Settings
 
 if TYPE_CHECKING:
-    from search.ingest.pipeline import IngestSummary
+    pass
 
 log = logging.getLogger("newsroom")
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-
-
-def _print(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
 # --- opensearch ----------------------------------------------------------------------------
@@ -37,7 +35,7 @@ def cmd_opensearch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     else:
         node = localnode.status(settings)
-    _print(
+    print_json(
         {
             "running": node.running,
             "url": node.url,
@@ -59,7 +57,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     client = sync_client(settings)
     if args.action == "create":
         created = schema.ensure_index(client, settings.index)
-        _print(
+        print_json(
             {
                 "alias": settings.index,
                 "index": created.index,
@@ -69,7 +67,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         )
     elif args.action == "migrate":
         moved = schema.migrate(client, settings.index)
-        _print(
+        print_json(
             {
                 "alias": settings.index,
                 "from": moved.old_index,
@@ -78,90 +76,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
             }
         )
     elif args.action == "drop":
-        _print({"deleted": schema.drop(client, settings.index)})
+        print_json({"deleted": schema.drop(client, settings.index)})
     return 0
-
-
-# --- ingest --------------------------------------------------------------------------------
-
-
-def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from search.index.client import sync_client
-    from search.ingest import runs
-    from search.ingest.distributed import EngineUnreachable
-
-    client = sync_client(settings)
-    run = runs.new_run("cli", " ".join(args.paths))
-    runs.save_quietly(client, settings.index, run, ensure=True)
-    try:
-        summary = _ingest(args, settings)
-    except EngineUnreachable as exc:
-        runs.save_quietly(client, settings.index, runs.failed(run, exc))
-        print(str(exc), file=sys.stderr)
-        return 3
-    except BaseException as exc:
-        runs.save_quietly(client, settings.index, runs.failed(run, exc))
-        raise
-    runs.save_quietly(client, settings.index, runs.finished(run, summary))
-    if args.json:
-        _print({**summary.as_dict(), "run_id": run.id})
-    else:
-        _print_summary(summary.as_dict())
-        print(f"{'run':>15}: {run.id}")
-    if not summary.reached_opensearch and summary.read:
-        print("OpenSearch was unreachable throughout the run.", file=sys.stderr)
-        return 2
-    return 0 if summary.stored or not summary.read else 1
-
-
-def _ingest(args: argparse.Namespace, settings: Settings) -> IngestSummary:
-    """The run itself: in this process, or on Dask with --workers or --scheduler."""
-    from search.ingest.distributed import ingest_distributed
-    from search.ingest.pipeline import default_dead_letter_path
-    from search.ingest.progress import Progress
-    from search.ingest.readers.detect import count_records, read_paths
-    from search.ingest.run import ingest_paths
-
-    paths = [Path(p) for p in args.paths]
-    dead_letter = Path(args.dead_letter) if args.dead_letter else None
-    scheduler = args.scheduler or (settings.ingest_scheduler if args.workers is None else None)
-    if args.workers is None and scheduler is None:
-        return ingest_paths(
-            settings,
-            paths,
-            fmt=args.format,
-            source=args.source,
-            published_at=args.published_at,
-            dead_letter=dead_letter,
-            progress=not args.json,
-        )
-    bar = not args.json and Progress.on_terminal()
-    return ingest_distributed(
-        settings,
-        read_paths(paths, fmt=args.format),
-        expected=count_records(paths, args.format) if bar else None,
-        source=args.source,
-        published_at=args.published_at,
-        dead_letter=dead_letter or default_dead_letter_path(settings.dead_letter_dir),
-        progress=not args.json,
-        scheduler=scheduler,
-        workers=args.workers or None,
-    )
-
-
-def _print_summary(data: dict[str, Any]) -> None:
-    rows = [
-        "read", "indexed", "updated", "unchanged", "duplicates", "near_duplicates", "rejected",
-        "docs_per_s",
-    ]  # fmt: skip
-    for key in rows:
-        print(f"{key:>15}: {data[key]}")
-    for reason, count in data["rejected_by_reason"].items():
-        print(f"{'':>15}  rejected, {reason}: {count}")
-    for warning, count in data["warnings"].items():
-        print(f"{'warning':>15}: {warning}: {count}")
-    if data["rejected"]:
-        print(f"{'dead letters':>15}: {data['dead_letter']}")
 
 
 # --- enrich, eval --------------------------------------------------------------------------
@@ -170,7 +86,7 @@ def _print_summary(data: dict[str, Any]) -> None:
 def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
     from search.ingest.run import reenrich_index
 
-    _print(reenrich_index(settings))
+    print_json(reenrich_index(settings))
     return 0
 
 
@@ -186,11 +102,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
         tagged = Path(args.tagged) if args.tagged else None
         client = sync_client(settings)
-        _print(report(client, settings.index, Path(args.file), top=args.top, tagged=tagged))
+        print_json(report(client, settings.index, Path(args.file), top=args.top, tagged=tagged))
         return 0
     from search.evaluation.ner import run_ner_eval
 
-    _print(run_ner_eval(Path(args.file)))
+    print_json(run_ner_eval(Path(args.file)))
     return 0
 
 
@@ -202,7 +118,7 @@ def _eval_duplicates(args: argparse.Namespace) -> int:
     if report is None:
         print(f"skipped: the corpora are not in {corpora}", file=sys.stderr)
         return 0
-    _print(report)
+    print_json(report)
     return 0
 
 
@@ -215,9 +131,9 @@ def cmd_dedupe(args: argparse.Namespace, settings: Settings) -> int:
     client = sync_client(settings.model_copy(update={"opensearch_timeout_s": 120.0}))
     ensure_index(client, settings.index)  # adds the cluster fields to an older index
     if args.reindex:
-        _print(recluster(client, settings.index))
+        print_json(recluster(client, settings.index))
     else:
-        _print({"members_changed": summarise_all(client, settings.index)})
+        print_json({"members_changed": summarise_all(client, settings.index)})
     return 0
 
 
@@ -228,7 +144,7 @@ def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
 
     client = sync_client(settings)
     if args.action == "consolidate":
-        _print(consolidate(client, settings.index))
+        print_json(consolidate(client, settings.index))
     elif args.action == "export":
         docs = editing.export_curated(client, settings.index)
         text = json.dumps(docs, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
@@ -279,7 +195,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         dead_letter=None,
         progress=True,
     )
-    _print_summary(summary.as_dict())
+    print_summary(summary.as_dict())
     return cmd_serve(args, settings)
 
 
@@ -298,28 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["create", "migrate", "drop"])
     p.set_defaults(run=cmd_index)
 
-    p = sub.add_parser("ingest", help="read archives and index their articles")
-    p.add_argument("paths", nargs="+", help="files or folders (recursed)")
-    p.add_argument(
-        "--format", default="auto", choices=["auto", "ndjson", "text", "html", "feed", "warc"]
-    )
-    p.add_argument("--source", help="publication name for records that lack one")
-    p.add_argument("--published-at", help="publication date for records that lack one")
-    p.add_argument("--dead-letter", help="NDJSON file for rejected records")
-    p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    engine = p.add_mutually_exclusive_group()
-    engine.add_argument(
-        "--workers",
-        type=int,
-        metavar="N",
-        help="enrich on a local Dask cluster of N worker processes (0: one per core)",
-    )
-    engine.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="enrich on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786)",
-    )
-    p.set_defaults(run=cmd_ingest)
+    cli_ingest.add_parsers(sub)
 
     p = sub.add_parser("enrich", help="re-run entity extraction over what is indexed")
     p.add_argument(

@@ -95,10 +95,10 @@ class Settings(BaseSettings):
         description="Dask scheduler (tcp://host:8786) that `newsroom ingest` and the API's "
         "queued ingests run their batches on; unset: in the process itself.",
     )
-    webhook_allow_private: bool = Field(
+    allow_private_urls: bool = Field(
         False,
-        description="Let saved-search webhooks call private, loopback and link-local addresses "
-        "(a webhook receiver inside the newsroom's own network).",
+        description="Let webhooks and watched feeds use private, loopback and link-local "
+        "addresses (a receiver or a feed inside the newsroom's own network).",
     )
     saved_searches_per_key: int = Field(
         1000, description="Saved searches one API key may keep; beyond, saving answers 409."

@@ -20,6 +20,7 @@ from search.index import schema
 from search.index.client import sync_client
 from search.ingest.runs import drop_runs
 from search.settings import Settings
+from search.watch.registry import drop_feeds
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -88,3 +89,4 @@ def settings(node_settings: Settings, os_client: OpenSearch) -> Iterator[Setting
         drop_registry(os_client, alias)
         drop_runs(os_client, alias)
         drop_saved(os_client, alias)
+        drop_feeds(os_client, alias)

@@ -9,18 +9,18 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 
-class WebhookRefused(ValueError):
-    """A webhook URL the service will not call; the message says why."""
+class UrlRefused(ValueError):
+    """A URL the service will not call (a webhook, a feed); the message says why."""
 
 
 def check_url(
     url: str, *, allow_private: bool, resolve: Callable[[str], list[str]] | None = None
 ) -> str:
-    """The URL if the service may call it; raises WebhookRefused. `resolve` maps a host name
+    """The URL if the service may call it; raises UrlRefused. `resolve` maps a host name
     to its addresses (the system resolver by default)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise WebhookRefused("A webhook must be an http or https URL with a host.")
+        raise UrlRefused("Only an http or https URL with a host can be used.")
     if allow_private:
         return url
     try:
@@ -30,16 +30,14 @@ def check_url(
             else (resolve or _resolve)(parts.hostname)
         )
     except OSError as exc:
-        raise WebhookRefused(
-            f"The webhook host '{parts.hostname}' does not resolve: {exc}."
-        ) from exc
+        raise UrlRefused(f"The host '{parts.hostname}' does not resolve: {exc}.") from exc
     for address in addresses:
         ip = ipaddress.ip_address(address)
         if not ip.is_global or ip.is_multicast:
-            raise WebhookRefused(
-                f"The webhook host '{parts.hostname}' is a private, loopback, link-local or "
+            raise UrlRefused(
+                f"The host '{parts.hostname}' is a private, loopback, link-local or "
                 "reserved address; the service does not call into its own network "
-                "(NEWSROOM_WEBHOOK_ALLOW_PRIVATE allows it)."
+                "(NEWSROOM_ALLOW_PRIVATE_URLS allows it)."
             )
     return url
 

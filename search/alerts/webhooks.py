@@ -9,7 +9,7 @@ POST (a network error or a status other than 2xx) is tried again after 0.5, 1 an
 each attempt is logged in `<alias>-alert-deliveries`; after `MAX_FAILURES` failed deliveries in
 a row the webhook is switched off (its feed keeps working). Only http and https URLs are taken,
 and none that names or resolves to a private, loopback, link-local or reserved address unless
-`NEWSROOM_WEBHOOK_ALLOW_PRIVATE` is set: the service must not be made to call into its own
+`NEWSROOM_ALLOW_PRIVATE_URLS` is set: the service must not be made to call into its own
 network.
 """
 
@@ -29,7 +29,7 @@ import httpx
 from opensearchpy import NotFoundError, OpenSearch, helpers
 
 from search.alerts.saved import deliveries_alias, matches_alias, saved_alias
-from search.alerts.targets import WebhookRefused, check_url
+from search.alerts.targets import UrlRefused, check_url
 
 log = logging.getLogger(__name__)
 SIGNATURE_HEADER: Final = "X-Newsroom-Signature"
@@ -155,7 +155,7 @@ def _deliver(
             )
             status = response.status_code
             error = "" if response.is_success else f"answered {status}"
-        except WebhookRefused as exc:
+        except UrlRefused as exc:
             error = str(exc)
             _log(client, articles_alias, saved, len(pending), attempt, None, error)
             break

@@ -7,7 +7,14 @@ from fastapi.routing import APIRoute
 from starlette.routing import compile_path
 
 from search.api import contract, docs
-from search.api.routes import articles, entities, health, ingest_runs, saved_searches
+from search.api.routes import (
+    articles,
+    entities,
+    feeds,
+    health,
+    ingest_runs,
+    saved_searches,
+)
 from search.api.routes import search as search_routes
 from search.http.deps import write_access
 from search.http.security import KeyedOperation
@@ -33,6 +40,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     entities.router,
     ingest_runs.router,
     saved_searches.router,
+    feeds.router,
 )
 
 

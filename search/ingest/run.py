@@ -136,7 +136,7 @@ def finish_run(
         summary.entities = consolidate(client, settings.index, touched)
     if summary.alert_matches:
         delivered = deliver_pending(
-            client, settings.index, allow_private=settings.webhook_allow_private
+            client, settings.index, allow_private=settings.allow_private_urls
         )
         if delivered["failed"]:
             summary.warnings["webhooks_failed"] = delivered["failed"]

@@ -325,12 +325,10 @@ def build_related_body(
     `content_hash` and `cluster_id` (from the article being shown) also drop re-publications
     of the same text and its near copies. A term only the story's own copies use says nothing
     about other stories, yet its rarity would make it the most telling: a term counts only
-    when more articles than twice the `cluster_size` copies have it (document frequencies
-    also count the versions a copy had before its cluster's summary was rewritten, until
-    segments merge: a copy counts twice).
-    A quarter of the article's 25 most telling terms must match: at a third, a story found
-    no neighbour at all once rewritten copies (entity corrections, re-enrichment) shifted the
-    term statistics before segments merged.
+    when more articles than twice the copies have it (a copy's version from before its
+    summary was written counts in term statistics until segments merge).
+    A quarter of its 25 most telling terms must match: at a third, a story found no neighbour
+    once rewritten copies (entity corrections) shifted the statistics before segments merged.
     """
     excluded: list[dict[str, Any]] = [{"ids": {"values": [article_id]}}]
     if content_hash:

@@ -20,6 +20,7 @@ from search.entities import store
 from search.index import schema
 from search.ingest import runs
 from search.settings import Settings
+from search.watch import registry
 from tests.integration.test_cursor_paging import article, put
 
 pytestmark = pytest.mark.integration
@@ -100,6 +101,7 @@ VALID_BODIES: dict[str, Any] = {
     "/v1/articles": {"title": "Ferry strike", "body": "Ferry crews in Helsinki went on strike."},
     "/v1/entities/corrections": {"action": "rename", "entity": "no-such-entity", "name": "X"},
     "/v1/saved-searches": {"name": "Ferries", "q": "ferry"},
+    "/v1/feeds": {"url": "http://93.184.216.34/feed.xml"},  # public, and no DNS to ask
 }
 
 
@@ -160,7 +162,9 @@ def blocked(index: Settings, os_client: OpenSearch) -> Iterator[None]:
     store.ensure_registry(os_client, alias)
     runs.ensure_runs(os_client, alias)
     saved.ensure_saved(os_client, alias)
+    registry.ensure_feeds(os_client, alias)
     aliases = [
+        registry.feeds_alias(alias),
         alias,
         store.registry_alias(alias),
         store.audit_alias(alias),

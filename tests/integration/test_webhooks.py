@@ -65,7 +65,7 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def hooked(settings: Settings, os_client: OpenSearch) -> Settings:
     schema.ensure_index(os_client, settings.index)
-    return settings.model_copy(update={"api_keys": [SecretStr(KEY)], "webhook_allow_private": True})
+    return settings.model_copy(update={"api_keys": [SecretStr(KEY)], "allow_private_urls": True})
 
 
 def _save(settings: Settings, **body: Any) -> Any:
@@ -128,7 +128,7 @@ def test_failures_are_retried_logged_and_switch_the_webhook_off(
 def test_webhooks_into_the_own_network_are_refused_unless_allowed(
     hooked: Settings, receiver: Receiver
 ) -> None:
-    strict = hooked.model_copy(update={"webhook_allow_private": False})
+    strict = hooked.model_copy(update={"allow_private_urls": False})
     for url in (receiver.url, "http://10.0.0.5/hook", "http://169.254.169.254/", "ftp://x.org/"):
         refused = _save(strict, name="x", q="y", webhook=url)
         assert refused.status_code == 400, url

@@ -72,3 +72,13 @@ def test_distributed_profile_has_a_scheduler_two_workers_and_a_driver_on_the_nod
     driver = services["ingest"]
     assert driver["entrypoint"] == ["newsroom", "ingest"]
     assert "NEWSROOM_OPENSEARCH_URL=http://opensearch:9200" in driver["environment"]
+
+
+def test_a_watcher_polls_the_feeds_of_the_same_index() -> None:
+    services = _compose()["services"]
+    watcher = services["watcher"]
+    assert watcher["command"] == ["newsroom", "watch"]
+    assert watcher["build"] == "."
+    assert "NEWSROOM_INDEX=articles" in watcher["environment"]
+    assert "NEWSROOM_INDEX=articles" in services["api"]["environment"]
+    assert watcher["depends_on"]["opensearch"]["condition"] == "service_healthy"

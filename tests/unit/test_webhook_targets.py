@@ -7,7 +7,7 @@ import hmac
 
 import pytest
 
-from search.alerts.targets import WebhookRefused, check_url
+from search.alerts.targets import UrlRefused, check_url
 from search.alerts.webhooks import payload, signature
 
 
@@ -30,7 +30,7 @@ def _resolves_to(*addresses: str) -> object:
     ],
 )
 def test_non_http_and_own_network_targets_are_refused(url: str) -> None:
-    with pytest.raises(WebhookRefused):
+    with pytest.raises(UrlRefused):
         check_url(url, allow_private=False, resolve=_resolves_to("93.184.216.34"))  # type: ignore[arg-type]
 
 
@@ -38,10 +38,10 @@ def test_a_name_is_judged_by_every_address_it_resolves_to() -> None:
     public = _resolves_to("93.184.216.34")
     assert check_url("https://hooks.example.org/x", allow_private=False, resolve=public)  # type: ignore[arg-type]
     sneaky = _resolves_to("93.184.216.34", "127.0.0.1")
-    with pytest.raises(WebhookRefused, match="own network"):
+    with pytest.raises(UrlRefused, match="own network"):
         check_url("https://hooks.example.org/x", allow_private=False, resolve=sneaky)  # type: ignore[arg-type]
     assert check_url("http://127.0.0.1:9/x", allow_private=True)
-    with pytest.raises(WebhookRefused):
+    with pytest.raises(UrlRefused):
         check_url("gopher://127.0.0.1/", allow_private=True)
 
 

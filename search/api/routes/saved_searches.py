@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from search.alerts import atom, saved
 from search.alerts.saved import SavedSearch, SavedSearchIn, SavedSearchMatch
-from search.alerts.targets import WebhookRefused
+from search.alerts.targets import UrlRefused
 from search.alerts.webhooks import delivery_log
 from search.http.deps import SettingsDep, WriteAccess
 from search.http.errors import Problem
@@ -36,11 +36,11 @@ def _create(settings: Settings, owner: str, asked: SavedSearchIn) -> SavedSearch
             owner,
             asked,
             limit=settings.saved_searches_per_key,
-            allow_private=settings.webhook_allow_private,
+            allow_private=settings.allow_private_urls,
         )
     except saved.TooManySaved as exc:
         raise Problem(409, "Too many saved searches", str(exc)) from None
-    except WebhookRefused as exc:
+    except UrlRefused as exc:
         raise Problem(400, "Webhook refused", str(exc), parameter="webhook") from None
 
 

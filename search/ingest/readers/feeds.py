@@ -38,6 +38,11 @@ def read(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[ReadResu
     if isinstance(data, ReadError):
         yield data
         return
+    yield from parse_feed(data, name)
+
+
+def parse_feed(data: bytes, name: str) -> Iterator[ReadResult]:
+    """The entries of a feed's bytes (a file's, or a watched feed's answer)."""
     refusal = _refusal(data, name)
     if refusal is not None:
         yield refusal
