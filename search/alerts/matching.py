@@ -28,12 +28,21 @@ MAX_MATCHING: Final = 10_000
 SLOT: Final = "_percolator_document_slot"
 
 
+#: Parts of an article no search can ask about: left out of what is percolated, since each
+#: document sent is indexed in memory for every saved search that may match it.
+NOT_SEARCHED: Final = frozenset(
+    {"entities", "date_mentions", "minhash_bands", "copies", "removed", "published_at_raw",
+     "ingested_at", "word_count", "content_hash", "entities_status", "url"}
+)  # fmt: skip
+
+
 def percolate_body(documents: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Which saved searches match any of `documents`, and which ones each matched (pure)."""
+    searched = [{k: v for k, v in doc.items() if k not in NOT_SEARCHED} for doc in documents]
     return {
         "size": MAX_MATCHING,
         "_source": ["saved_id"],
-        "query": {"percolate": {"field": "percolator", "documents": list(documents)}},
+        "query": {"percolate": {"field": "percolator", "documents": searched}},
     }
 
 

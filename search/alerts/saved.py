@@ -153,13 +153,18 @@ def create(
     *,
     limit: int = MAX_PER_OWNER,
     allow_private: bool = False,
+    visible: bool = True,
 ) -> SavedSearch:
-    """Store the search and its percolator query; raises what an invalid query raises."""
+    """Store the search and its percolator query; raises what an invalid query raises.
+    `visible=False` skips waiting for the next refresh (a bulk of them, refreshed after)."""
     query = match_query(asked.request())  # a syntax error is the caller's 400, before any write
     if asked.webhook:
         check_url(asked.webhook, allow_private=allow_private)
     ensure_saved(client, articles_alias)
-    if len(mine(client, articles_alias, owner)) >= min(limit, MAX_PER_OWNER):
+    owned = client.count(
+        index=saved_alias(articles_alias), body={"query": {"term": {"owner": owner}}}
+    )
+    if int(owned["count"]) >= min(limit, MAX_PER_OWNER):
         raise TooManySaved(f"A key keeps at most {limit} saved searches; delete some first.")
     saved_id = uuid.uuid4().hex
     doc = {
@@ -173,7 +178,8 @@ def create(
     }
     if asked.webhook:
         doc.update(webhook=asked.webhook, webhook_secret=secrets.token_hex(32))
-    client.index(index=saved_alias(articles_alias), id=saved_id, body=doc, refresh="wait_for")
+    refresh = "wait_for" if visible else "false"
+    client.index(index=saved_alias(articles_alias), id=saved_id, body=doc, refresh=refresh)
     return _shape(doc, with_secret=True)
 
 

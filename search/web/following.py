@@ -5,7 +5,7 @@ with; the forms carry the session's CSRF token like every editor form."""
 
 from __future__ import annotations
 
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,6 +15,7 @@ from starlette.datastructures import QueryParams
 
 from search.alerts import saved
 from search.alerts.saved import SavedSearch, SavedSearchIn, SavedSearchMatch
+from search.alerts.webhooks import delivery_log
 from search.http.deps import SettingsDep
 from search.http.errors import Problem
 from search.http.params import read_query
@@ -66,13 +67,25 @@ async def save_search(request: Request, settings: SettingsDep) -> Response:
     return RedirectResponse("/editor/saved", status_code=303)
 
 
-def _listing(settings: Settings, owner: str) -> list[tuple[SavedSearch, list[SavedSearchMatch]]]:
+Listing = list[tuple[SavedSearch, list[SavedSearchMatch]]]
+
+
+def _listing(settings: Settings, owner: str) -> tuple[Listing, dict[str, dict[str, Any]]]:
+    """The owner's saved searches with their latest matches, and each webhook's last
+    delivery attempt."""
     client = sync_client(settings)
     try:
-        return [
+        listing = [
             (found, saved.matched(client, settings.index, found.id, MATCHES_SHOWN))
             for found in saved.mine(client, settings.index, owner)
         ]
+        last = {}
+        for found, _ in listing:
+            if found.webhook:
+                attempts = delivery_log(client, settings.index, found.id, size=1)
+                if attempts:
+                    last[found.id] = attempts[0]
+        return listing, last
     finally:
         client.close()
 
@@ -82,9 +95,10 @@ async def saved_page(request: Request, settings: SettingsDep) -> Response:
     session = editor_session(request, settings)
     if session is None:
         return RedirectResponse("/editor?next=/editor/saved", status_code=303)
-    listing = await run_in_threadpool(_listing, settings, session.owner)
+    listing, deliveries = await run_in_threadpool(_listing, settings, session.owner)
     context = {
         "listing": listing,
+        "deliveries": deliveries,
         "csrf": session.csrf,
         "base_url": str(request.base_url).rstrip("/"),
     }

@@ -5,6 +5,7 @@ and every item a saved search should get, matched exactly once."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import Counter
@@ -25,6 +26,7 @@ from search.watch import registry
 from search.watch.poller import Watcher
 from search.watch.registry import FeedIn
 from tests.integration.test_duplicates import story
+from tests.integration.test_webhooks import Receiver, _signed
 
 pytestmark = pytest.mark.integration
 KEY = "watch-key"
@@ -121,6 +123,15 @@ def feeds() -> Iterator[FeedServer]:
 
 
 @pytest.fixture
+def hook() -> Iterator[Receiver]:
+    found = Receiver()
+    try:
+        yield found
+    finally:
+        found.server.shutdown()
+
+
+@pytest.fixture
 def watching(settings: Settings, os_client: OpenSearch) -> Iterator[Settings]:
     schema.ensure_index(os_client, settings.index)
     watched = settings.model_copy(update={"allow_private_urls": True, "api_keys": [SecretStr(KEY)]})
@@ -148,12 +159,12 @@ def _ids(os_client: OpenSearch, index: str) -> list[str]:
 
 
 def test_a_feed_is_watched_through_changes_failures_and_a_restart(
-    watching: Settings, os_client: OpenSearch, feeds: FeedServer
+    watching: Settings, os_client: OpenSearch, feeds: FeedServer, hook: Receiver
 ) -> None:
     with TestClient(create_app(watching)) as api:
         saved = api.post(
             "/v1/saved-searches",
-            json={"name": "Rotterdam", "q": '"dock workers"'},
+            json={"name": "Rotterdam", "q": '"dock workers"', "webhook": hook.url},
             headers={"X-API-Key": KEY},
         ).json()
     feed = registry.add(os_client, watching.index, FeedIn(url=feeds.url, interval_s=300))
@@ -207,6 +218,12 @@ def test_a_feed_is_watched_through_changes_failures_and_a_restart(
         found = api.get("/v1/search", params={"q": '"dock workers"', "size": 50}).json()
     assert len(found["hits"]) == 4
     assert sorted(m["article_id"] for m in matched) == sorted(h["id"] for h in found["hits"])
+    # and the webhook got each of them once, signed
+    delivered = []
+    for headers, body in hook.received:
+        assert _signed(saved["webhook_secret"], headers, body)
+        delivered += [m["article_id"] for m in json.loads(body)["matches"]]
+    assert sorted(delivered) == sorted(h["id"] for h in found["hits"])
 
 
 def test_feeds_in_the_own_network_are_refused_unless_allowed(
