@@ -312,15 +312,11 @@ def direct_sender(
     index: str,
     *,
     request_cache: bool = False,
-    uncached: bool = False,
 ) -> Sender:
     """Each call's body to `<index>/_search`, with the query string the service would add;
-    `request_cache` forces the cache on for every call (bench.tuning's upper bound), `uncached`
-    off (OpenSearch caches `size: 0` answers unasked, which a static index always hits)."""
+    `request_cache` forces the cache on for every call (bench.tuning's upper bound)."""
     url = f"{node_url.rstrip('/')}/{index}/_search"
     cached_url = f"{url}?request_cache=true"
-    if uncached:
-        url = cached_url = f"{url}?request_cache=false"
     headers = {"Content-Type": "application/json"}
     encoded: dict[int, bytes] = {}
 

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import uvicorn
@@ -53,3 +54,16 @@ def _answers(server: uvicorn.Server, base: str) -> bool:
         return server.started and httpx.get(f"{base}/v1/health", timeout=2).status_code < 500
     except httpx.HTTPError:
         return False
+
+
+@contextmanager
+def serve_handler(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Yield the base URL of a plain HTTP server on a free loopback port (a feed, a webhook
+    receiver) while it answers with `handler` in a background thread; stop it afterwards."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -139,7 +139,7 @@ class CopyClusterer:
         try:
             if relabelled:  # the members reconcile moved must be visible to the count
                 self._store.make_visible()
-            summarise(self._client, self._index, clusters, shrink=moved, refresh=True)
+            summarise(self._client, self._index, clusters, shrink=moved)
         except (OSConnectionError, TransportError) as exc:
             log.warning("summaries of %d clusters not stored: %s", len(clusters), exc)
             self.tally.unsummarised += len(clusters)

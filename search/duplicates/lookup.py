@@ -35,6 +35,10 @@ RELABEL_SCRIPT: Final = (
 PREFILTER_HITS: Final = 2000
 
 
+#: Times a relabel is run while other writers keep changing the members it moves.
+RELABEL_ATTEMPTS: Final = 5
+
+
 class LookupFailed(RuntimeError):
     """A part of the candidate search failed: the batch is written unclustered, with a warning."""
 
@@ -172,23 +176,33 @@ class IndexStore:
         return found
 
     def relabel(self, merges: Mapping[str, str]) -> None:
+        """Move the members of each old cluster to the one it joins. A member another writer
+        changed since the search behind the update saw it (a version conflict) is not skipped:
+        the update runs again over a refreshed index until none is left (the script only ever
+        lowers a label, so running it twice changes nothing)."""
         by_target: dict[str, list[str]] = {}
         for old, target in merges.items():
             by_target.setdefault(target, []).append(old)
         for target, olds in sorted(by_target.items()):
-            done = self._client.update_by_query(
-                index=self._index,
-                body={
-                    "query": {"terms": {CLUSTER_ID: sorted(olds)}},
-                    "script": {
-                        "source": RELABEL_SCRIPT,
-                        "lang": "painless",
-                        "params": {"to": target},
+            for _ in range(RELABEL_ATTEMPTS):
+                done = self._client.update_by_query(
+                    index=self._index,
+                    body={
+                        "query": {"terms": {CLUSTER_ID: sorted(olds)}},
+                        "script": {
+                            "source": RELABEL_SCRIPT,
+                            "lang": "painless",
+                            "params": {"to": target},
+                        },
                     },
-                },
-                params={"conflicts": "proceed", "refresh": "true"},
-            )
-            self.relabelled += int(done.get("updated", 0))
+                    params={"conflicts": "proceed", "refresh": "true"},
+                )
+                self.relabelled += int(done.get("updated", 0))
+                if not done.get("version_conflicts"):
+                    break
+                self.make_visible()
+            else:
+                raise LookupFailed(f"members of {olds} kept changing; not all moved to {target}")
 
     def make_visible(self) -> None:
         """What was written so far becomes searchable: the next lookups see it."""

@@ -33,7 +33,8 @@ class QueueFull(RuntimeError):
 def run_recorded(settings: Settings, records: Sequence[RawRecord], run: IngestRun) -> IngestRun:
     """The run, done now, its record kept up to date; returns the final record."""
     client = sync_client(settings)
-    run = runs.save(client, settings.index, runs.started(run))
+    run = runs.started(run)
+    runs.save_quietly(client, settings.index, run)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     dead_letter = settings.dead_letter_dir / f"api-{stamp}-{run.id[:8]}.ndjson"
     try:

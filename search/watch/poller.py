@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Final
@@ -32,7 +32,7 @@ from search.models import RawRecord
 from search.settings import Settings
 from search.watch import registry
 from search.watch.fetch import FetchFailed, fetch
-from search.watch.registry import FAILING_AFTER, MAX_BACKOFF, Feed
+from search.watch.registry import MAX_BACKOFF, Feed
 
 log = logging.getLogger(__name__)
 #: An entry with less text than this is taken for a summary, and its page is fetched.
@@ -131,7 +131,6 @@ class Watcher:
             changed = feed.model_copy(
                 update={
                     "failures": failures,
-                    "status": "failing" if failures >= FAILING_AFTER else feed.status,
                     "last_error": str(exc)[:2000],
                     "last_polled_at": now,
                     "next_poll_at": next_poll(feed, now, failed=True, rng=self._rng),
@@ -145,7 +144,6 @@ class Watcher:
                 "etag": answer.etag or feed.etag,
                 "last_modified": answer.last_modified or feed.last_modified,
                 "failures": 0,
-                "status": "ok",
                 "last_error": None,
                 "last_polled_at": now,
                 "next_poll_at": next_poll(feed, now, failed=False, rng=self._rng),
@@ -191,7 +189,3 @@ class Watcher:
 
 class MalformedFeed(Exception):
     """The answer is not a feed that can be read."""
-
-
-def watched(settings: Settings) -> Iterable[Feed]:
-    return registry.listed(sync_client(settings), settings.index)

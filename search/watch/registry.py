@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Final, Literal
 
 from opensearchpy import NotFoundError, OpenSearch
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from search.index.schema import drop, ensure_index
 
@@ -44,9 +44,14 @@ class Feed(FeedIn):
     etag: str | None = None
     last_modified: str | None = None
     failures: int = 0
-    status: FeedStatus = "ok"
     last_error: str | None = None
     items_indexed: int = 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status(self) -> FeedStatus:
+        """`failing` after three failed polls in a row, until one succeeds."""
+        return "failing" if self.failures >= FAILING_AFTER else "ok"
 
 
 def feeds_alias(articles_alias: str) -> str:

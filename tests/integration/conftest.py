@@ -1,9 +1,12 @@
-"""A real index with real articles, loaded once per module and dropped afterwards."""
+"""A real index with real articles, loaded once per module and dropped afterwards; a webhook
+receiver for the tests of saved searches."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +18,7 @@ from search.index import schema
 from search.ingest.run import ingest_paths
 from search.settings import Settings
 from tests.conftest import FIXTURES
+from tests.live_server import serve_handler
 
 pytestmark = pytest.mark.integration
 API_KEY = "test-key-" + uuid.uuid4().hex
@@ -50,3 +54,35 @@ def corpus_settings(
 def api(corpus_settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(corpus_settings), raise_server_exceptions=False) as client:
         yield client
+
+
+class Receiver:
+    """A webhook receiver on loopback: answers `status` and keeps each POST it got."""
+
+    def __init__(self) -> None:
+        self.status = 200
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        self.url = ""
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.received.append((dict(self.headers), body))
+                self.send_response(receiver.status)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        return Handler
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    found = Receiver()
+    with serve_handler(found.handler()) as base:
+        found.url = f"{base}/hook"
+        yield found

@@ -6,12 +6,11 @@ and every item a saved search should get, matched exactly once."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -25,8 +24,10 @@ from search.settings import Settings
 from search.watch import registry
 from search.watch.poller import Watcher
 from search.watch.registry import FeedIn
+from tests.integration.conftest import Receiver
 from tests.integration.test_duplicates import story
-from tests.integration.test_webhooks import Receiver, _signed
+from tests.integration.test_webhooks import _signed
+from tests.live_server import serve_handler
 
 pytestmark = pytest.mark.integration
 KEY = "watch-key"
@@ -60,6 +61,10 @@ class FeedServer:
         self.mode = "ok"  # ok, error, slow, malformed
         self.hits: Counter[str] = Counter()
         self.conditional: list[str | None] = []
+        self.base = ""
+        self.url = ""
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -87,7 +92,7 @@ class FeedServer:
                 if self.headers.get("If-None-Match") == etag:
                     self._answer(304, b"", "application/rss+xml")
                     return
-                base = f"http://127.0.0.1:{server.port}"
+                base = server.base
                 items = "".join(i.replace("{base}", base) for i in server.items)
                 feed = (
                     '<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour Wire</title>'
@@ -107,28 +112,15 @@ class FeedServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_port
-        self.url = f"http://127.0.0.1:{self.port}/feed.xml"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return Handler
 
 
 @pytest.fixture
 def feeds() -> Iterator[FeedServer]:
     server = FeedServer()
-    try:
+    with serve_handler(server.handler()) as base:
+        server.base, server.url = base, f"{base}/feed.xml"
         yield server
-    finally:
-        server.server.shutdown()
-
-
-@pytest.fixture
-def hook() -> Iterator[Receiver]:
-    found = Receiver()
-    try:
-        yield found
-    finally:
-        found.server.shutdown()
 
 
 @pytest.fixture
@@ -159,12 +151,12 @@ def _ids(os_client: OpenSearch, index: str) -> list[str]:
 
 
 def test_a_feed_is_watched_through_changes_failures_and_a_restart(
-    watching: Settings, os_client: OpenSearch, feeds: FeedServer, hook: Receiver
+    watching: Settings, os_client: OpenSearch, feeds: FeedServer, receiver: Receiver
 ) -> None:
     with TestClient(create_app(watching)) as api:
         saved = api.post(
             "/v1/saved-searches",
-            json={"name": "Rotterdam", "q": '"dock workers"', "webhook": hook.url},
+            json={"name": "Rotterdam", "q": '"dock workers"', "webhook": receiver.url},
             headers={"X-API-Key": KEY},
         ).json()
     feed = registry.add(os_client, watching.index, FeedIn(url=feeds.url, interval_s=300))
@@ -220,7 +212,7 @@ def test_a_feed_is_watched_through_changes_failures_and_a_restart(
     assert sorted(m["article_id"] for m in matched) == sorted(h["id"] for h in found["hits"])
     # and the webhook got each of them once, signed
     delivered = []
-    for headers, body in hook.received:
+    for headers, body in receiver.received:
         assert _signed(saved["webhook_secret"], headers, body)
         delivered += [m["article_id"] for m in json.loads(body)["matches"]]
     assert sorted(delivered) == sorted(h["id"] for h in found["hits"])

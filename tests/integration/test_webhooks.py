@@ -7,9 +7,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -23,43 +20,12 @@ from search.alerts.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, deliver_p
 from search.app import create_app
 from search.index import schema
 from search.settings import Settings
+from tests.integration.conftest import Receiver
 from tests.integration.test_duplicates import story
 from tests.integration.test_saved_searches import _copy, _ingest, _marked
 
 pytestmark = pytest.mark.integration
 KEY = "hook-key"
-
-
-class Receiver:
-    """A webhook receiver on 127.0.0.1 that answers `status` and keeps what it got."""
-
-    def __init__(self) -> None:
-        self.status = 200
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.received.append((dict(self.headers), body))
-                self.send_response(receiver.status)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    found = Receiver()
-    try:
-        yield found
-    finally:
-        found.server.shutdown()
 
 
 @pytest.fixture
