@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
+from search.languages import suffixes, text_fields
+
 ID: Final = "id"
 URL: Final = "url"
 SOURCE: Final = "source"
@@ -66,8 +68,8 @@ ENTITY_ID_FIELDS: Final[dict[str, str]] = {
 
 #: Field prefixes a journalist may type in a query (`title:`, `person:` ...) -> fields searched.
 QUERY_FIELDS: Final[dict[str, tuple[str, ...]]] = {
-    "title": (TITLE,),
-    "body": (BODY,),
+    "title": (TITLE, *(f"{TITLE}_{s}" for s in suffixes())),
+    "body": (BODY, *(f"{BODY}_{s}" for s in suffixes())),
     "person": (f"{PERSONS}.{TEXT}",),
     "agency": (f"{AGENCIES}.{TEXT}",),
     "location": (f"{LOCATIONS}.{TEXT}", f"{COUNTRIES}.{TEXT}"),
@@ -75,4 +77,10 @@ QUERY_FIELDS: Final[dict[str, tuple[str, ...]]] = {
 }
 
 #: Free text (no field prefix) searches these, with boosts.
-DEFAULT_TEXT_FIELDS: Final[tuple[str, ...]] = (f"{TITLE}^3", BODY)
+#: The per-language title and body fields (`title_ko`, `body_fr` ...), of every language group.
+LANGUAGE_TEXT_FIELDS: Final = frozenset(
+    f"{base}_{s}" for base in (TITLE, "body") for s in suffixes()
+)
+#: Each language group (`search.languages`) is its own analyzer group in a cross_fields query:
+#: every word must match in one group, English (`title`, `body`) or the article's language.
+DEFAULT_TEXT_FIELDS: Final[tuple[str, ...]] = (f"{TITLE}^3", BODY, *text_fields(title_boost=3))

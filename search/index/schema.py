@@ -12,6 +12,8 @@ from typing import Any
 
 from opensearchpy import NotFoundError, OpenSearch, RequestError
 
+from search import languages
+
 #: index_mappings/ at the top of the repository, through the link `search/index/mappings`, so
 #: the same files ship inside the wheel as package data.
 MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
@@ -29,9 +31,13 @@ def index_body(name: str = "articles") -> dict[str, Any]:
     """A fresh copy: callers may change it without changing the cached definition.
 
     A definition that `extends` another (saved searches extend articles: a percolator query is
-    parsed against the fields it will meet) takes that one's analysis and properties too."""
+    parsed against the fields it will meet) takes that one's analysis and properties too. One
+    with `language_fields` gets the per-language title and body fields of `search.languages`,
+    so a language is added in that table alone."""
     definition = copy.deepcopy(load_definition(name))
     body = {"settings": definition["settings"], "mappings": definition["mappings"]}
+    if definition.get("language_fields"):
+        body["mappings"]["properties"].update(languages.mapping_properties())
     if base_name := definition.get("extends"):
         base = index_body(base_name)
         body["settings"] = {**base["settings"], **body["settings"]}
@@ -157,6 +163,7 @@ def migrate(client: OpenSearch, alias: str) -> MigrateResult:
             "conflicts": "proceed",
             "source": {"index": old},
             "dest": {"index": new, "op_type": "create"},
+            "script": backfill_language_fields(),
         },
         wait_for_completion=True,
         refresh=True,
@@ -171,6 +178,34 @@ def migrate(client: OpenSearch, alias: str) -> MigrateResult:
     client.indices.update_aliases(body={"actions": swap})
     count = int(client.count(index=new)["count"])
     return MigrateResult(old_index=old, new_index=new, documents=count)
+
+
+#: Gives a copied article the fields of its language group when it lacks them (an index from
+#: before a language was added); what the ingest writes is the same (`languages.language_fields`).
+_BACKFILL = """
+def src = ctx._source;
+if (src.title_other != null) { return; }
+for (def s : params.suffixes) { if (src['body_' + s] != null) { return; } }
+def code = src.language;
+if (code == null || code == params.english) { return; }
+def suffix = params.suffixes.contains(code) ? code : params.other;
+src['title_' + suffix] = src.title;
+src['body_' + suffix] = src.body;
+"""
+
+
+def backfill_language_fields() -> dict[str, Any]:
+    """The reindex script of a migration: articles copied from an older index get their
+    language's fields, so a query matches them in their language from the swap on."""
+    return {
+        "lang": "painless",
+        "source": _BACKFILL,
+        "params": {
+            "suffixes": list(languages.suffixes()),
+            "english": languages.ENGLISH.code,
+            "other": languages.OTHER,
+        },
+    }
 
 
 def drop(client: OpenSearch, alias: str) -> list[str]:

@@ -29,6 +29,7 @@ from search.ingest.enrich import EnrichInput, Enrichment
 from search.ingest.prepare import Defaults, Rejection, prepare
 from search.ingest.progress import Progress
 from search.ingest.readers import ReadError
+from search.languages import language_fields
 from search.models import Article, RawRecord
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,9 @@ def _compared(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def to_document(article: Article) -> dict[str, Any]:
+    """The article as stored: its fields, and its text again under its language's analysis."""
     doc: dict[str, Any] = article.model_dump(mode="json")
+    doc.update(language_fields(article.language, article.title, article.body))
     return doc
 
 

@@ -30,18 +30,25 @@ class Artifact:
         return f"{self.artifact}-{self.version}.{self.type}"
 
 
-def fetch_pom(artifacts: Sequence[Artifact]) -> str:
-    """A throw-away POM listing the artifacts, each without its transitive dependencies.
+def fetch_pom(artifacts: Sequence[Artifact], *, transitive: bool = False) -> str:
+    """A throw-away POM listing the artifacts, by default each without its dependencies.
 
-    Several OpenSearch artifacts are published without a POM, so transitive resolution
-    would only produce warnings; the runtime dependencies are listed explicitly instead.
+    Several OpenSearch modules are published without a POM, so transitive resolution would
+    only produce warnings; their runtime dependencies are listed explicitly instead. The
+    language plugins do publish theirs (Lucene's analysers, dictionaries), so they resolve
+    transitively.
     """
+    exclusions = (
+        ""
+        if transitive
+        else "<exclusions><exclusion><groupId>*</groupId><artifactId>*</artifactId></exclusion>"
+        "</exclusions>"
+    )
     deps = "".join(
         "\n    <dependency>"
         f"<groupId>{escape(a.group)}</groupId><artifactId>{escape(a.artifact)}</artifactId>"
         f"<version>{escape(a.version)}</version><type>{escape(a.type)}</type>"
-        "<exclusions><exclusion><groupId>*</groupId><artifactId>*</artifactId></exclusion>"
-        "</exclusions></dependency>"
+        f"{exclusions}</dependency>"
         for a in artifacts
     )
     return (
@@ -52,17 +59,24 @@ def fetch_pom(artifacts: Sequence[Artifact]) -> str:
     )
 
 
-def fetch(artifacts: Sequence[Artifact], into: Path, maven_repo: Path) -> dict[Artifact, Path]:
-    """Copy the artifacts into `into`; Maven keeps its downloads in `maven_repo` (our cache)."""
+def fetch(
+    artifacts: Sequence[Artifact], into: Path, maven_repo: Path, *, transitive: bool = False
+) -> dict[Artifact, Path]:
+    """Copy the artifacts into `into`; Maven keeps its downloads in `maven_repo` (our cache).
+
+    With `transitive`, their runtime dependencies land in `into` as well (the mapping names
+    only the artifacts asked for).
+    """
     mvn = shutil.which("mvn")
     if mvn is None:
         raise NodeError("Maven (`mvn`) is needed to fetch OpenSearch; install it (package maven)")
     into.mkdir(parents=True, exist_ok=True)
     pom = into / "pom.xml"
-    pom.write_text(fetch_pom(artifacts), encoding="utf-8")
+    pom.write_text(fetch_pom(artifacts, transitive=transitive), encoding="utf-8")
     command = [
         mvn, "-B", "-q", "-f", str(pom), f"-Dmaven.repo.local={maven_repo}",
-        "dependency:copy-dependencies", f"-DoutputDirectory={into}", "-DexcludeTransitive=true",
+        "dependency:copy-dependencies", f"-DoutputDirectory={into}",
+        f"-DexcludeTransitive={str(not transitive).lower()}", "-DincludeScope=runtime",
     ]  # fmt: skip
     try:
         done = subprocess.run(

@@ -16,11 +16,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from search.localnode.common import NodeError, NodePaths, NodeStatus, node_url
 from search.localnode.config import write_config
 from search.localnode.java import java_home
-from search.localnode.provision import provision
+from search.localnode.provision import LANGUAGE_PLUGINS, provision
 from search.settings import Settings
 
 HEALTHY = ("yellow", "green")
@@ -58,11 +59,28 @@ def start(settings: Settings, *, wait_s: float = 180) -> NodeStatus:
     paths.root.mkdir(parents=True, exist_ok=True)
     with _start_lock(paths):  # two callers at once must not launch two nodes on one data dir
         pid = _live_pid(paths)
+        if pid is not None and _lacks_plugins(settings):
+            stop(settings)  # started from a release provisioned before its plugins were needed
+            pid = None
         launched = pid is None
         if pid is None:
             _refuse_foreign_port(settings)
             pid = _launch(settings, paths)
         return _wait_until_healthy(settings, paths, pid, wait_s, stop_on_timeout=launched)
+
+
+def _lacks_plugins(settings: Settings) -> bool:
+    """Whether our running node has not loaded every language plugin (unknown: assume not)."""
+    url = node_url(settings)
+    found = _get_json(f"{url}/_nodes/_local/plugins", timeout_s=5)
+    if found is None:
+        return False  # still booting or unreachable: the health wait below decides
+    loaded = {
+        plugin.get("name")
+        for node in found.get("nodes", {}).values()
+        for plugin in node.get("plugins", [])
+    }
+    return any(spec.name not in loaded for spec in LANGUAGE_PLUGINS)
 
 
 def stop(settings: Settings) -> bool:
@@ -290,7 +308,11 @@ def ensure_running(settings: Settings) -> tuple[Settings, bool]:
     project's own local node is started and the settings point at it.
     """
     if answering(settings.opensearch_url):
-        return settings, False
+        first = urlsplit(settings.opensearch_url.split(",")[0].strip())
+        ours = first.hostname in ("127.0.0.1", "localhost") and first.port == settings.node_port
+        if not (ours and _live_pid(NodePaths.of(settings)) and _lacks_plugins(settings)):
+            return settings, False
+        # Our own node, started before the language plugins were provisioned: restart it.
     started = not status(settings).running
     node = start(settings)
     return settings.model_copy(update={"opensearch_url": node.url}), started

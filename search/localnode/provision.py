@@ -3,7 +3,10 @@
 The `integ-test-zip` distribution has no JDK, and some releases (3.4 and older) carry only the
 `transport-*` modules. The index mapping needs `analysis-common` (language analyzers, stemmer,
 asciifolding), which extends `lang-painless`; when the release lacks them they are fetched by
-coordinates and given the plugin descriptor OpenSearch would have written.
+coordinates and given the plugin descriptor OpenSearch would have written. The analysis plugins
+for Korean, Japanese, Chinese and Ukrainian are published as jars without a descriptor either;
+they are fetched with their dependencies into `plugins/`, also into a home provisioned before
+they were needed.
 """
 
 from __future__ import annotations
@@ -83,6 +86,44 @@ ANALYSIS_COMMON = ModuleSpec(
 REQUIRED_MODULES = (LANG_PAINLESS, ANALYSIS_COMMON)
 
 
+@dataclass(frozen=True)
+class PluginSpec:
+    """An analysis plugin of OpenSearch's own repository, published as a jar under
+    org.opensearch.plugin with its Lucene analyser and dictionaries as dependencies."""
+
+    name: str
+    description: str
+    classnames: tuple[str, ...]
+
+    def artifact(self, version: str) -> Artifact:
+        return Artifact(MODULE_GROUP, self.name, version)
+
+
+_PLUGIN_PACKAGE = "org.opensearch.plugin.analysis"
+#: The analysers of the languages `search.languages` maps to plugins; classnames from each
+#: plugin's build file (and the 3.8.0 jars).
+LANGUAGE_PLUGINS = (
+    PluginSpec(
+        "analysis-nori", "Korean (nori) analysis", (f"{_PLUGIN_PACKAGE}.nori.AnalysisNoriPlugin",)
+    ),
+    PluginSpec(
+        "analysis-kuromoji",
+        "Japanese (kuromoji) analysis",
+        (f"{_PLUGIN_PACKAGE}.kuromoji.AnalysisKuromojiPlugin",),
+    ),
+    PluginSpec(
+        "analysis-smartcn",
+        "Smart Chinese analysis",
+        (f"{_PLUGIN_PACKAGE}.smartcn.AnalysisSmartChinesePlugin",),
+    ),
+    PluginSpec(
+        "analysis-ukrainian",
+        "Ukrainian analysis (morfologik)",
+        (f"{_PLUGIN_PACKAGE}.ukrainian.AnalysisUkrainianPlugin",),
+    ),
+)
+
+
 def release_home(settings: Settings) -> Path:
     """The assembled release of the configured version, shared by every data dir."""
     return settings.node_cache_dir.expanduser().resolve() / f"opensearch-{settings.node_version}"
@@ -91,7 +132,7 @@ def release_home(settings: Settings) -> Path:
 def provision(settings: Settings) -> Path:
     """Return the assembled OpenSearch home, building it once per version (offline afterwards)."""
     home = release_home(settings)
-    if (home / MARKER).is_file():
+    if (home / MARKER).is_file() and not missing_plugins(home):
         return home
     cache = home.parent
     cache.mkdir(parents=True, exist_ok=True)
@@ -102,7 +143,18 @@ def provision(settings: Settings) -> Path:
                 _assemble(settings.node_version, home, cache / "maven")
             finally:
                 shutil.rmtree(_staging(home), ignore_errors=True)  # only left by a failure
+        for spec in missing_plugins(home):  # a home provisioned before the plugin was needed
+            install_plugin(spec, settings.node_version, home / "plugins", cache / "maven")
     return home
+
+
+def missing_plugins(home: Path) -> list[PluginSpec]:
+    """The language plugins the home does not hold yet."""
+    return [
+        spec
+        for spec in LANGUAGE_PLUGINS
+        if not (home / "plugins" / spec.name / "plugin-descriptor.properties").is_file()
+    ]
 
 
 def _staging(home: Path) -> Path:
@@ -123,6 +175,8 @@ def _assemble(version: str, home: Path, maven_repo: Path) -> None:
             install_module(spec, version, staging / "modules" / spec.name, downloads, maven_repo)
             added.append(spec.name)
     shutil.rmtree(downloads)
+    for plugin in LANGUAGE_PLUGINS:
+        install_plugin(plugin, version, staging / "plugins", maven_repo)
     _open_for_reading(staging)
     stamp = {"version": version, "modules_added": added, "at": datetime.now(UTC).isoformat()}
     (staging / MARKER).write_text(json.dumps(stamp) + "\n", encoding="utf-8")
@@ -180,6 +234,35 @@ def install_module(
     (target / "plugin-descriptor.properties").write_text(descriptor, encoding="ascii")
     if spec.policy:
         (target / "plugin-security.policy").write_text(spec.policy, encoding="ascii")
+
+
+def install_plugin(spec: PluginSpec, version: str, plugins: Path, maven_repo: Path) -> Path:
+    """Lay out `plugins/<name>/`: the plugin jar, its dependencies and a descriptor.
+
+    Built beside its final place and renamed into it, so a failed fetch leaves no folder the
+    node would refuse to start with.
+    """
+    target = plugins / spec.name
+    partial = plugins / f".{spec.name}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        main = spec.artifact(version)
+        jar = fetch([main], partial, maven_repo, transitive=True)[main]
+        (partial / "pom.xml").unlink()
+        descriptor = plugin_descriptor(
+            name=spec.name,
+            description=spec.description,
+            version=version,
+            classname=entry_class(jar, spec.classnames),
+            java_version=compiled_for_java(jar) or str(java_range(version)[0]),
+        )
+        (partial / "plugin-descriptor.properties").write_text(descriptor, encoding="ascii")
+        _open_for_reading(partial)
+        shutil.rmtree(target, ignore_errors=True)
+        partial.rename(target)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    return target
 
 
 def plugin_descriptor(

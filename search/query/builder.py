@@ -17,26 +17,17 @@ from datetime import datetime
 from typing import Any, Final
 
 from search.fields import (
-    AGENCIES,
     BODY,
     BYLINE,
-    CLUSTER_ID,
     CONTENT_HASH,
-    COPIES,
-    COUNTRIES,
     DATES_MENTIONED,
     ENTITY_ID_FIELDS,
     EXACT,
     ID,
-    LANGUAGE,
-    LOCATIONS,
-    PERSONS,
     PUBLISHED_AT,
     SECTION,
     SOURCE,
-    SUMMARY,
     TITLE,
-    URL,
 )
 from search.query import grouping
 from search.query.compiler import compile_query
@@ -48,6 +39,12 @@ from search.query.facets import (
     facet_agg_name,
     histogram_agg_name,
 )
+
+# Re-exported: the related and suggestion bodies live in modules of their own but belong to
+# the builder's set.
+from search.query.hits import HIT_FIELDS as HIT_FIELDS
+from search.query.hits import source as source
+from search.query.related import build_related_body as build_related_body
 from search.query.request import (
     InvalidRequestError,
     SearchRequest,
@@ -56,8 +53,6 @@ from search.query.request import (
     lower_bound,
     upper_bound,
 )
-
-# Re-exported: the suggestion body lives in its own module but belongs to the builder's set.
 from search.query.suggest import build_entity_suggest_body as build_entity_suggest_body
 
 #: How long a point in time outlives its last page (also the ledger's expiry).
@@ -71,22 +66,6 @@ MAX_GROUPED_BATCH: Final = 200
 ENTITY_LATEST: Final = 10
 ENTITY_RELATED: Final = 10
 
-#: What a hit carries: enough to list it, never the body (large, and the snippets cover it).
-HIT_FIELDS: Final = (
-    ID,
-    TITLE,
-    SOURCE,
-    URL,
-    PUBLISHED_AT,
-    LANGUAGE,
-    SUMMARY,
-    PERSONS,
-    AGENCIES,
-    LOCATIONS,
-    COUNTRIES,
-    CLUSTER_ID,
-    COPIES,
-)
 EXPORT_FIELDS: Final = (*HIT_FIELDS, BYLINE, SECTION, DATES_MENTIONED, CONTENT_HASH)
 _DATE_FORMAT: Final = "strict_date_optional_time"
 
@@ -169,14 +148,14 @@ def aggregations(req: SearchRequest) -> dict[str, Any]:
 def highlight(req: SearchRequest) -> dict[str, Any] | None:
     """Snippets with `<mark>`; `encoder: html` makes OpenSearch escape the article text.
 
-    The text query searches both the stemmed fields and their `.exact` copies (phrases,
-    prefixes, fuzzy terms), and a highlighter only marks matches of its own field, so both
-    are highlighted and the shaper merges them. `highlight_query` is the text query alone:
-    facet filters must not mark words.
+    The text query searches the stemmed fields, their `.exact` copies and the language fields
+    (`body_ko` ...); a highlighter marks its own field's matches only, so all are highlighted
+    and the shaper merges them. `highlight_query`: facet filters must not mark words.
     """
     if not req.q.strip():
         return None
     body_options = {"fragment_size": SNIPPET_LENGTH, "number_of_fragments": SNIPPETS_PER_HIT}
+    whole = {"number_of_fragments": 0}
     return {
         "type": "unified",
         "encoder": "html",
@@ -185,10 +164,9 @@ def highlight(req: SearchRequest) -> dict[str, Any] | None:
         "order": "score",
         "highlight_query": text_query(req),
         "fields": {
-            TITLE: {"number_of_fragments": 0},
-            f"{TITLE}.{EXACT}": {"number_of_fragments": 0},
+            **dict.fromkeys((TITLE, f"{TITLE}.{EXACT}", f"{TITLE}_*"), whole),
             BODY: {**body_options, "no_match_size": SNIPPET_LENGTH},
-            f"{BODY}.{EXACT}": body_options,
+            **dict.fromkeys((f"{BODY}.{EXACT}", f"{BODY}_*"), body_options),
         },
     }
 
@@ -204,10 +182,6 @@ def sort(req: SearchRequest) -> list[dict[str, Any]]:
     if order == "relevance":
         return [{"_score": {"order": "desc"}}, _NEWEST, _TIEBREAKER]
     return [_NEWEST if order == "newest" else _OLDEST, _TIEBREAKER]
-
-
-def source(fields: Sequence[str] = HIT_FIELDS) -> dict[str, Any]:
-    return {"includes": list(fields)}
 
 
 def _pit(pit_id: str) -> dict[str, str]:
@@ -309,48 +283,6 @@ def build_export_body(
     if pit_id is not None:
         body["pit"] = _pit(pit_id)
     return body
-
-
-def build_related_body(
-    article_id: str,
-    index: str,
-    *,
-    content_hash: str | None = None,
-    cluster_id: str | None = None,
-    cluster_size: int = 1,
-    size: int = 10,
-) -> dict[str, Any]:
-    """Articles like this one (more_like_this on title and body), minus itself and its copies.
-
-    `content_hash` and `cluster_id` (from the article being shown) also drop re-publications
-    of the same text and its near copies. A term only the story's own copies use says nothing
-    about other stories, yet its rarity would make it the most telling: a term counts only
-    when more articles than twice the copies have it (a copy's version from before its
-    summary was written counts in term statistics until segments merge).
-    A quarter of its 25 most telling terms must match: at a third, a story found no neighbour
-    once rewritten copies (entity corrections) shifted the statistics before segments merged.
-    """
-    excluded: list[dict[str, Any]] = [{"ids": {"values": [article_id]}}]
-    if content_hash:
-        excluded.append({"term": {CONTENT_HASH: content_hash}})
-    if cluster_id:
-        excluded.append({"term": {CLUSTER_ID: cluster_id}})
-    like = {
-        "more_like_this": {
-            "fields": [TITLE, BODY],
-            "like": [{"_index": index, "_id": article_id}],
-            "min_term_freq": 2,
-            "min_doc_freq": 2 * cluster_size + 1 if cluster_size > 1 else 2,
-            "max_query_terms": 25,
-            "minimum_should_match": "25%",
-        }
-    }
-    return {
-        "query": {"bool": {"must": [like], "must_not": excluded}},
-        "_source": source(),
-        "size": max(1, min(size, 50)),
-        "track_total_hits": False,
-    }
 
 
 def build_entity_body(

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from search.fields import BODY, DEFAULT_TEXT_FIELDS, EXACT, QUERY_FIELDS, TITLE
+from search.fields import (
+    BODY,
+    DEFAULT_TEXT_FIELDS,
+    EXACT,
+    LANGUAGE_TEXT_FIELDS,
+    QUERY_FIELDS,
+    TITLE,
+)
 from search.query.parser import parse
 from search.query.syntax_tree import (
     And,
@@ -35,8 +42,13 @@ def _exact(field: str) -> str:
     return f"{exact}^{boost}" if boost else exact
 
 
-def _fields(field: str | None, *, exact: bool) -> list[str]:
+def _fields(field: str | None, *, exact: bool, languages: bool = True) -> list[str]:
+    """The fields a term searches. Without `languages`, the language fields are left out:
+    prefixes and typos are matched on the `.exact` copies, which hold every article's words
+    split and folded whatever its language, not on stems."""
     fields = DEFAULT_TEXT_FIELDS if field is None else QUERY_FIELDS[field]
+    if not languages:
+        fields = tuple(f for f in fields if f.partition("^")[0] not in LANGUAGE_TEXT_FIELDS)
     return [_exact(f) for f in fields] if exact else list(fields)
 
 
@@ -85,7 +97,7 @@ def _proximity_query(text: str, distance: int, fields: list[str]) -> dict[str, A
 def _prefix_query(node: Prefix) -> dict[str, Any]:
     # phrase_prefix analyses the stem (lower-case, folded) and bounds expansions, unlike `prefix`.
     params = {"query": node.text, "max_expansions": MAX_EXPANSIONS}
-    fields = _fields(node.field, exact=True)
+    fields = _fields(node.field, exact=True, languages=False)
     return _match(fields, params, single="match_phrase_prefix", multi_type="phrase_prefix")
 
 
@@ -97,7 +109,8 @@ def _fuzzy_query(node: Fuzzy) -> dict[str, Any]:
         "max_expansions": MAX_EXPANSIONS,
         "operator": "and",
     }
-    return _match(_fields(node.field, exact=True), params, single="match", multi_type="best_fields")
+    fields = _fields(node.field, exact=True, languages=False)
+    return _match(fields, params, single="match", multi_type="best_fields")
 
 
 def _and_query(children: tuple[Node, ...]) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
+from search.languages import display_name
+
 from search.fields import (
     DATES_MENTIONED,
     FACET_COUNT_FIELDS,
@@ -90,6 +92,8 @@ class FacetValue(BaseModel):
     count: int
     selected: bool
     id: str | None = None
+    #: How to show the value where it is a code: a language's name in itself ("한국어" for ko).
+    label: str | None = None
 
 
 class HistogramBucket(BaseModel):
@@ -162,15 +166,25 @@ class TermsFacet:
             seen.add(key)
             rows.append(
                 FacetValue(
-                    value=value, count=int(bucket["doc_count"]), selected=key in wanted, id=identity
+                    value=value,
+                    count=int(bucket["doc_count"]),
+                    selected=key in wanted,
+                    id=identity,
+                    label=self.label(value),
                 )
             )
         for key in _folded_unique(selected):
             if key not in seen:
+                value = wanted[key]
+                count = selected_counts.get(key, 0)
                 rows.append(
-                    FacetValue(value=wanted[key], count=selected_counts.get(key, 0), selected=True)
+                    FacetValue(value=value, count=count, selected=True, label=self.label(value))
                 )
         return rows
+
+    def label(self, value: str) -> str | None:
+        """The readable form of a coded value (languages), None where the value reads as is."""
+        return display_name(value) if self.name == LANGUAGE_FACET else None
 
     def identity(self, key: str) -> tuple[str | None, str]:
         """(registry id, name) of a bucket key; plain facets have no id."""
@@ -237,6 +251,7 @@ def _bucket_date(bucket: Mapping[str, Any]) -> date:
 
 
 HistogramName = Literal["published_at", "dates_mentioned"]
+LANGUAGE_FACET: Final = "language"
 
 #: Every keyword facet, in display order; keys are the names the API and the UI use.
 FACETS: Final[dict[str, TermsFacet]] = {

@@ -291,6 +291,7 @@ async def related(
         cluster_id=article.cluster_id,
         cluster_size=copies,
         size=size,
+        language=article.language,
     )
     raw = await client.search(index=index, body=body)
     return shape_hits(raw)

@@ -1,7 +1,8 @@
 """Highlighter fragments -> escaped snippets whose only markup is `<mark>`. Pure.
 
-The text query searches the stemmed fields and their `.exact` copies, and a highlighter marks
-only its own field's matches, so both are highlighted and their fragments merged here.
+The text query searches the stemmed fields, their `.exact` copies and the article's language
+fields (`body_ko` ...), and a highlighter marks only its own field's matches, so all are
+highlighted and their fragments merged here.
 """
 
 from __future__ import annotations
@@ -88,9 +89,16 @@ def _merge_fragments(fragments: Sequence[str]) -> list[_Marked]:
     return merged
 
 
+def _fragments(highlight: Mapping[str, Sequence[str]], base: str) -> list[str]:
+    """The fragments of a text field, its exact copy and its language fields, in that order."""
+    own = [*highlight.get(f"{base}.{EXACT}", []), *highlight.get(base, [])]
+    prefix = f"{base}_"
+    return own + [f for name, found in highlight.items() if name.startswith(prefix) for f in found]
+
+
 def snippets(highlight: Mapping[str, Sequence[str]], fallback: str = "") -> list[str]:
     """Body snippets, best first; without any marked passage, the lead (or `fallback`)."""
-    fragments = [*highlight.get(f"{BODY}.{EXACT}", []), *highlight.get(BODY, [])]
+    fragments = _fragments(highlight, BODY)
     passages = _merge_fragments(fragments)
     marked = [p for p in passages if p.spans]
     if marked:
@@ -103,9 +111,9 @@ def snippets(highlight: Mapping[str, Sequence[str]], fallback: str = "") -> list
 
 
 def title_html(highlight: Mapping[str, Sequence[str]], title: str) -> str:
-    fragments = [*highlight.get(TITLE, []), *highlight.get(f"{TITLE}.{EXACT}", [])]
-    passages = _merge_fragments(fragments)
-    return _render(passages[0]) if passages else html.escape(title)
+    passages = _merge_fragments(_fragments(highlight, TITLE))
+    marked = [p for p in passages if p.spans]
+    return _render((marked or passages)[0]) if passages else html.escape(title)
 
 
 def _shorten(text: str, limit: int = 2 * SNIPPET_LENGTH) -> str:

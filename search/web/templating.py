@@ -47,6 +47,12 @@ def number(value: int) -> str:
     return f"{value:,}".replace(",", "\u202f")
 
 
+def value_text(value: str, facet: str) -> str:
+    """A facet value as a reader knows it: "한국어" for the language code ko."""
+    found = FACETS.get(facet)
+    return (found.label(value) if found else None) or value
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -55,7 +61,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(nice_date=nice_date, iso_date=iso_date, number=number)
+    env.filters.update(nice_date=nice_date, iso_date=iso_date, number=number, value_text=value_text)
     env.globals.update(
         facet_labels=FACET_LABELS,
         facet_names=list(FACETS),

@@ -12,8 +12,17 @@ from typing import Any
 
 import pytest
 
-from search import localnode
-from search.localnode.provision import ANALYSIS_COMMON, LANG_PAINLESS, install_module, release_home
+from search import languages, localnode
+from search.localnode.provision import (
+    ANALYSIS_COMMON,
+    LANG_PAINLESS,
+    LANGUAGE_PLUGINS,
+    MARKER,
+    install_module,
+    missing_plugins,
+    provision,
+    release_home,
+)
 from search.settings import Settings
 from tests.conftest import scratch_node
 from tests.live_server import free_port
@@ -100,6 +109,46 @@ def test_modules_assembled_from_maven_match_the_ones_the_release_ships(
         for key in ours:
             assert ours[key] == shipped[key] or key == "description", key
         assert _artifact_names(built) == _artifact_names(shipped_modules / spec.name)
+
+
+def test_the_node_runs_the_language_plugins_and_every_analyzer_of_the_table(
+    node: Settings,
+) -> None:
+    loaded = {row["component"] for row in _call(node, "GET", "/_cat/plugins?format=json")}
+    assert loaded == {spec.name for spec in LANGUAGE_PLUGINS}
+    for language in languages.LANGUAGES:
+        found = _call(node, "POST", "/_analyze", {"analyzer": language.analyzer, "text": "x"})
+        assert "tokens" in found, language
+
+
+def test_a_release_provisioned_before_the_plugins_gets_them_added(
+    node: Settings, tmp_path: Path
+) -> None:
+    """A cache from before: the release's marker without plugin folders. The next provision
+    adds each plugin, jar, Lucene analyser and descriptor, and leaves the rest alone."""
+    cache = tmp_path / "cache"
+    home = cache / f"opensearch-{node.node_version}"
+    (home / "plugins").mkdir(parents=True)
+    (home / MARKER).write_text("{}\n")
+    (cache / "maven").symlink_to(node.node_cache_dir.expanduser().resolve() / "maven")
+    assert len(missing_plugins(home)) == len(LANGUAGE_PLUGINS)
+
+    assert provision(node.model_copy(update={"node_cache_dir": cache})) == home
+
+    assert missing_plugins(home) == []
+    for spec in LANGUAGE_PLUGINS:
+        folder = home / "plugins" / spec.name
+        descriptor = _descriptor(folder)
+        assert descriptor["name"] == spec.name
+        assert descriptor["classname"] in spec.classnames
+        assert descriptor["opensearch.version"] == node.node_version
+        jars = _artifact_names(folder)
+        assert spec.name in jars
+        assert any(jar.startswith("lucene-analysis-") for jar in jars)
+        assert not (folder / "pom.xml").exists()
+    assert sorted(p.name for p in (home / "plugins").iterdir()) == sorted(
+        spec.name for spec in LANGUAGE_PLUGINS
+    )
 
 
 def _descriptor(module: Path) -> dict[str, str]:

@@ -3,6 +3,7 @@ after the migration is in the new index, and an update made during it beats the 
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -11,9 +12,12 @@ from collections.abc import Iterator
 import pytest
 from opensearchpy import OpenSearch, helpers
 
+from search import languages
 from search.index import schema
 from search.index.bulk import BulkDoc, BulkPolicy, BulkWriter
+from search.query.compiler import compile_query
 from search.settings import Settings
+from tests.conftest import ROOT
 from tests.integration.test_cursor_paging import article
 
 pytestmark = pytest.mark.integration
@@ -118,3 +122,55 @@ def test_searches_during_a_migration_see_each_article_once(
     counter.join(timeout=60)
     assert len(totals) >= 3
     assert set(totals) == {STORED}
+
+
+def test_migrating_an_index_from_before_the_language_fields_loses_nothing_under_queries(
+    node_settings: Settings, os_client: OpenSearch
+) -> None:
+    """An index made with the mapping of before (English analysis only) and its Korean articles
+    as they were written then: `migrate` under a steady query load gives each its language's
+    fields, and no query in between finds fewer articles than before it started."""
+    alias = f"test-migrate-lang-{uuid.uuid4().hex[:10]}"
+    before = schema.index_body()
+    for name in languages.mapping_properties():
+        del before["mappings"]["properties"][name]
+    os_client.indices.create(index=f"{alias}-v2", body={**before, "aliases": {alias: {}}})
+    records = [
+        json.loads(line)
+        for line in (ROOT / "samples" / "wikinews-ko.ndjson").read_text("utf-8").splitlines()
+    ]
+    fields = ("id", "url", "title", "body", "language", "source")
+    _write(os_client, alias, [BulkDoc(r["id"], {k: r[k] for k in fields}) for r in records])
+    os_client.indices.refresh(index=alias)
+    noun = "대통령"
+    query = {"query": compile_query(noun), "size": 0, "track_total_hits": True}
+
+    def matching() -> int:
+        return int(os_client.search(index=alias, body=query)["hits"]["total"]["value"])
+
+    whole_words = matching()
+    totals: list[int] = []
+    counts: list[int] = []
+    stop = threading.Event()
+
+    def keep_querying() -> None:
+        while not stop.is_set():
+            totals.append(matching())
+            counts.append(int(os_client.count(index=alias)["count"]))
+
+    reader = threading.Thread(target=keep_querying, daemon=True)
+    reader.start()
+    try:
+        migrated = schema.migrate(os_client, alias)
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        reader.join(timeout=60)
+        for index in os_client.indices.get(index=f"{alias}-v*", expand_wildcards="all"):
+            os_client.indices.delete(index=index)
+    with_particles = sum(noun in f"{r['title']} {r['body']}" for r in records)
+    assert migrated.documents == len(records)
+    assert len(totals) >= 3
+    assert set(counts) == {len(records)}, "every search saw every article, once"
+    assert min(totals) == whole_words < with_particles
+    assert totals[-1] == with_particles, "after the swap 대통령 matches 대통령은, 대통령의 ..."

@@ -318,7 +318,10 @@ def test_highlight_escapes_text_and_marks_only_the_text_query() -> None:
     assert marks["type"] == "unified"
     assert (marks["pre_tags"], marks["post_tags"]) == (["<mark>"], ["</mark>"])
     assert marks["highlight_query"] == body["query"]["bool"]["must"][0]
-    assert set(marks["fields"]) == {"title", "title.exact", "body", "body.exact"}
+    assert set(marks["fields"]) == {
+        *("title", "title.exact", "body", "body.exact"),
+        *("title_*", "body_*"),  # the language fields: `title_ko`, `body_fr` ...
+    }
 
 
 def test_body_snippets_are_short_few_and_present_without_a_match() -> None:

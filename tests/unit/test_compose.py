@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
 
+from search.localnode.provision import LANGUAGE_PLUGINS
 from search.settings import OPENSEARCH_VERSION
 from tests.conftest import ROOT
 
@@ -15,9 +17,22 @@ def _compose() -> dict[str, Any]:
     return data
 
 
-def test_compose_runs_the_pinned_opensearch_release() -> None:
-    image = _compose()["services"]["opensearch"]["image"]
-    assert image == f"opensearchproject/opensearch:{OPENSEARCH_VERSION}"
+def _node_image_is_the_official_release_with_the_language_plugins(node: dict[str, Any]) -> None:
+    build = node["build"]
+    assert build["args"]["OPENSEARCH_VERSION"] == OPENSEARCH_VERSION
+    assert node["image"] == f"newsroom-opensearch:{OPENSEARCH_VERSION}"
+    dockerfile = (ROOT / "docker-compose.yml").parent / build["context"] / build["dockerfile"]
+    text = dockerfile.read_text()
+    assert "FROM opensearchproject/opensearch:${OPENSEARCH_VERSION}" in text
+    installed = re.search(r"for plugin in ([^;]+);", text)
+    assert installed is not None
+    assert set(installed.group(1).split()) == {spec.name for spec in LANGUAGE_PLUGINS}
+
+
+def test_compose_runs_the_pinned_opensearch_release_with_the_language_plugins() -> None:
+    _node_image_is_the_official_release_with_the_language_plugins(
+        _compose()["services"]["opensearch"]
+    )
 
 
 def test_compose_node_is_single_local_and_without_security_plugin() -> None:
@@ -49,7 +64,7 @@ def test_cluster_profile_has_three_nodes_that_find_each_other() -> None:
     }
     assert sorted(nodes) == ["os1", "os2", "os3"]
     for name, node in nodes.items():
-        assert node["image"] == f"opensearchproject/opensearch:{OPENSEARCH_VERSION}"
+        _node_image_is_the_official_release_with_the_language_plugins(node)
         assert f"node.name={name}" in node["environment"]
         assert "discovery.seed_hosts=os1,os2,os3" in node["environment"]
     api = services["api-cluster"]

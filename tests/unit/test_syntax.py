@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from search.languages import suffixes, text_fields
 from search.query.syntax import (
     MAX_CLAUSES,
     MAX_DEPTH,
@@ -22,8 +23,12 @@ from search.query.syntax import (
     parse,
 )
 
-FREE = ["title^3", "body"]
-EXACT = ["title.exact^3", "body.exact"]
+#: Each language's own title and body (`title_ko^3`, `body_ko` ...), from the language table.
+LANGUAGE_FIELDS = list(text_fields(title_boost=3))
+FREE = ["title^3", "body", *LANGUAGE_FIELDS]
+EXACT = ["title.exact^3", "body.exact", *LANGUAGE_FIELDS]
+#: Prefixes and typos: the unstemmed copies only, which hold every language's words.
+EXACT_ONLY = ["title.exact^3", "body.exact"]
 
 
 def words(text: str) -> dict[str, Any]:
@@ -79,13 +84,24 @@ def proximity(field: str, boost: float | None = None, gaps: int = 10) -> dict[st
 
 
 def test_proximity_phrase_finds_the_words_in_either_order_within_the_distance() -> None:
+    languages = [
+        proximity(f, 3.0) if f.startswith("title_") else proximity(f)
+        for f in (name.partition("^")[0] for name in LANGUAGE_FIELDS)
+    ]
     assert compile_query('"kim putin"~10') == {
-        "dis_max": {"queries": [proximity("title.exact", 3.0), proximity("body.exact")]}
+        "dis_max": {"queries": [proximity("title.exact", 3.0), proximity("body.exact"), *languages]}
     }
 
 
 def test_proximity_phrase_on_one_field() -> None:
-    assert compile_query('body:"kim putin"~4') == proximity("body.exact", gaps=4)
+    assert compile_query('body:"kim putin"~4') == {
+        "dis_max": {
+            "queries": [
+                proximity(field, gaps=4)
+                for field in ("body.exact", *(f"body_{s}" for s in suffixes()))
+            ]
+        }
+    }
 
 
 def test_proximity_distance_beyond_the_limit_is_refused() -> None:
@@ -149,8 +165,20 @@ def test_plus_inside_or_makes_that_side_mandatory() -> None:
 @pytest.mark.parametrize(
     ("q", "expected"),
     [
-        ("title:summit", {"match": {"title": {"query": "summit", "operator": "and"}}}),
-        ("body:summit", {"match": {"body": {"query": "summit", "operator": "and"}}}),
+        *(
+            (
+                f"{base}:summit",
+                {
+                    "multi_match": {
+                        "query": "summit",
+                        "operator": "and",
+                        "fields": [base, *(f"{base}_{s}" for s in suffixes())],
+                        "type": "best_fields",
+                    }
+                },
+            )
+            for base in ("title", "body")
+        ),
         ("person:zelensky", {"match": {"persons.text": {"query": "zelensky", "operator": "and"}}}),
         ("agency:nato", {"match": {"agencies.text": {"query": "nato", "operator": "and"}}}),
         ("source:reuters", {"match": {"source.text": {"query": "reuters", "operator": "and"}}}),
@@ -177,7 +205,11 @@ def test_field_prefix_ignores_case() -> None:
 
 def test_field_phrase_on_title_uses_the_exact_sub_field() -> None:
     assert compile_query('title:"peace talks"') == {
-        "match_phrase": {"title.exact": {"query": "peace talks"}}
+        "multi_match": {
+            "query": "peace talks",
+            "fields": ["title.exact", *(f"title_{s}" for s in suffixes())],
+            "type": "phrase",
+        }
     }
 
 
@@ -204,7 +236,7 @@ def test_prefix_search_is_bounded_and_runs_on_the_exact_fields() -> None:
         "multi_match": {
             "query": "zel",
             "max_expansions": 50,
-            "fields": EXACT,
+            "fields": EXACT_ONLY,
             "type": "phrase_prefix",
         }
     }
@@ -225,7 +257,7 @@ def test_fuzzy_word_allows_typos(q: str, fuzziness: str | int) -> None:
             "prefix_length": 1,
             "max_expansions": 50,
             "operator": "and",
-            "fields": EXACT,
+            "fields": EXACT_ONLY,
             "type": "best_fields",
         }
     }
