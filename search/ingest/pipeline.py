@@ -29,7 +29,7 @@ from search.ingest.enrich import EnrichInput, Enrichment
 from search.ingest.prepare import Defaults, Rejection, prepare
 from search.ingest.progress import Progress
 from search.ingest.readers import ReadError
-from search.languages import language_fields
+from search.languages import language_fields, suffixes
 from search.models import Article, RawRecord
 
 log = logging.getLogger(__name__)
@@ -125,9 +125,11 @@ def repair_surrogates(raw: RawRecord) -> RawRecord | None:
 
 
 #: What makes a stored article the same as a freshly read one (entities follow from the text).
+#: The language group's title stands for its fields: an article stored before its language had
+#: them is written again (titles are short to fetch; the body goes with it).
 COMPARED_FIELDS = (
     "content_hash", "title", "url", "source", "byline", "published_at", "published_at_raw",
-    "language", "section", "removed",
+    "language", "section", "removed", *(f"title_{suffix}" for suffix in suffixes()),
 )  # fmt: skip
 
 

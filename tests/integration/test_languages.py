@@ -22,6 +22,7 @@ from search.app import create_app
 from search.entities.store import drop_registry
 from search.index import schema
 from search.ingest.run import ingest_paths
+from search.ingest.runs import drop_runs
 from search.settings import Settings
 from tests.conftest import FIXTURES, ROOT
 
@@ -44,8 +45,7 @@ def alias(node_settings: Settings, os_client: OpenSearch) -> Iterator[str]:
     try:
         yield name
     finally:
-        schema.drop(os_client, name)
-        drop_registry(os_client, name)
+        _drop(os_client, name)
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +60,12 @@ def _split_on_spaces(client: OpenSearch, alias: str, word: str) -> set[str]:
     query = {"multi_match": {"query": word, "fields": ["title.exact", "body.exact"]}}
     found = client.search(index=alias, body={"query": query, "size": 1000, "_source": ["url"]})
     return {hit["_source"]["url"] for hit in found["hits"]["hits"]}
+
+
+def _drop(client: OpenSearch, alias: str) -> None:
+    schema.drop(client, alias)
+    drop_registry(client, alias)
+    drop_runs(client, alias)
 
 
 def _search(api: TestClient, q: str, **params: Any) -> dict[str, Any]:
@@ -171,3 +177,25 @@ def test_the_language_facet_names_each_language_in_itself(api: TestClient) -> No
     page = api.get("/", params={"language": "ko"})
     assert page.status_code == 200
     assert "한국어" in page.text
+
+
+def test_an_article_stored_before_its_language_had_fields_gets_them_on_reingest(
+    node_settings: Settings, os_client: OpenSearch, tmp_path: Path
+) -> None:
+    settings = node_settings.model_copy(update={"index": f"test-reingest-{uuid.uuid4().hex[:8]}"})
+    sample = tmp_path / "one.ndjson"
+    sample.write_text(KOREAN.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    try:
+        ingest_paths(settings, [sample])
+        strip = "ctx._source.remove('title_ko'); ctx._source.remove('body_ko')"
+        os_client.update_by_query(
+            index=settings.index, body={"script": {"source": strip}}, refresh=True
+        )
+        ingest_paths(settings, [sample])  # the same text: only the missing fields differ
+        os_client.indices.refresh(index=settings.index)
+        stored = os_client.search(index=settings.index, body={"query": {"match_all": {}}})
+        source = stored["hits"]["hits"][0]["_source"]
+        assert source["body_ko"] == source["body"]
+        assert source["title_ko"] == source["title"]
+    finally:
+        _drop(os_client, settings.index)
