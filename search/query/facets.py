@@ -12,8 +12,6 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from search.languages import display_name
-
 from search.fields import (
     DATES_MENTIONED,
     FACET_COUNT_FIELDS,
@@ -24,6 +22,7 @@ from search.fields import (
     QUERY_FIELDS,
     TEXT,
 )
+from search.languages import display_name
 
 #: Characters Lucene's ASCIIFoldingFilter folds that have no Unicode decomposition.
 _FOLD_EXTRA: Final[dict[str, str]] = {
