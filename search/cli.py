@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -154,6 +155,16 @@ def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
         docs = json.loads(Path(args.file).read_text(encoding="utf-8"))
         entry = editing.import_curated(client, settings.index, docs, actor="cli")
         print(f"{len(docs)} entities imported; {entry.articles_updated} articles re-resolved")
+    elif args.action == "proposals":
+        from search.entities.proposals import gather_proposals
+
+        print_json([asdict(p) for p in gather_proposals(client, settings.index)])
+    elif args.action == "add-alias":
+        from search.entities.curation import AddAlias
+
+        correction = AddAlias(entity=args.file, alias=args.alias, reason="confirmed proposal")
+        entry = editing.correct(client, settings.index, correction, actor="cli")
+        print(f"alias added; {entry.articles_updated} articles re-resolved")
     else:
         for entry in editing.audit_log(client, settings.index, size=args.size):
             reverted = f" (reverted by {entry.reverted_by})" if entry.reverted_by else ""
@@ -255,9 +266,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=cmd_dedupe)
 
-    p = sub.add_parser("entities", help="the entity registry: consolidate, export, import, log")
-    p.add_argument("action", choices=["consolidate", "export", "import", "log"])
-    p.add_argument("file", nargs="?", help="export/import: the curated entities' JSON file")
+    p = sub.add_parser(
+        "entities",
+        help="the entity registry: consolidate, export, import, log; cross-script alias "
+        "proposals, and add-alias ENTITY_ID --alias NAME to confirm one",
+    )
+    p.add_argument(
+        "action",
+        choices=["consolidate", "export", "import", "log", "proposals", "add-alias"],
+    )
+    p.add_argument(
+        "file", nargs="?", help="export/import: the curated entities' JSON file; add-alias: the id"
+    )
+    p.add_argument("--alias", help="add-alias: the name the entity also goes by")
     p.add_argument("--size", type=int, default=50, help="log: how many corrections")
     p.set_defaults(run=cmd_entities)
 

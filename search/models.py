@@ -8,7 +8,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 EntityType = Literal["person", "agency", "location", "group"]
-EntitiesStatus = Literal["pending", "extracted", "skipped_language", "failed"]
+#: How an article's entities were found: "extracted" by a language model, "matched_known" by
+#: matching names the registry and the gazetteers know (languages without a model),
+#: "skipped_language" where neither can be done (scripts without word spaces).
+EntitiesStatus = Literal["pending", "extracted", "matched_known", "skipped_language", "failed"]
 
 
 class Mention(BaseModel):

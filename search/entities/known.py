@@ -1,7 +1,9 @@
 """Names editors confirmed, found in text where the statistical model missed them.
 
 Every curated name of an active entity (its canonical name and the aliases an editor added) is
-looked for as a whole word, case as written; a span the model already took is left to it.
+looked for as a whole word, case as written, in any script: a Korean name also before a
+particle ("서울에서"), a Cyrillic one also declined ("Зеленського"), see `name_matching`. A span
+the model already took is left to it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Final
 
+from search.entities.name_matching import cyrillic_bases, cyrillic_stems, name_pattern, script_of
 from search.entities.registry import RegistryEntity
 from search.entities.resolution import mention_key
 from search.models import Entity, Mention
@@ -23,6 +26,8 @@ class KnownNames:
 
     def __init__(self, entities: Iterable[RegistryEntity]) -> None:
         self._owner: dict[str, RegistryEntity] = {}
+        #: Stems of the Cyrillic names -> the name (declined forms are keyed by it).
+        self._stems: dict[str, str] = {}
         for entity in entities:
             if entity.status != "active" or not entity.curated:
                 continue
@@ -30,9 +35,10 @@ class KnownNames:
             for name in names:
                 if len(name) >= MIN_NAME_CHARS:
                     self._owner.setdefault(name, entity)
-        ordered = sorted(self._owner, key=len, reverse=True)
-        alternatives = "|".join(re.escape(name) for name in ordered)
-        self._pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)") if ordered else None
+        for name in self._owner:
+            if script_of(name) == "cyrillic":
+                self._stems.update(dict.fromkeys(cyrillic_stems(name), name))
+        self._pattern = _pattern(sorted(self._owner, key=len, reverse=True))
 
     def __len__(self) -> int:
         return len(self._owner)
@@ -49,16 +55,35 @@ class KnownNames:
         for match in self._pattern.finditer(text):
             if covered.find(1, match.start(), match.end()) != -1:
                 continue
-            owner = self._owner[match.group()]
+            name = self._name_of(match.group())
+            owner = self._owner[name]
             mention = Mention(start=match.start(), end=match.end(), text=match.group())
-            slot = f"{owner.id}:{match.group()}"
+            slot = f"{owner.id}:{name}"
             if slot in found:
                 found[slot].mentions.append(mention)
                 continue
             found[slot] = Entity(
                 type=owner.type,
                 name=owner.name,
-                key=mention_key(match.group(), owner.type),
+                key=mention_key(name, owner.type),
                 mentions=[mention],
             )
         return list(found.values())
+
+    def _name_of(self, surface: str) -> str:
+        """The curated name a match is: itself, or the Cyrillic name it declines."""
+        if surface in self._owner:
+            return surface
+        bases = [surface, *cyrillic_bases(surface)]
+        return next(self._stems[stem] for stem in bases if stem in self._stems)
+
+
+def _pattern(names: list[str]) -> re.Pattern[str] | None:
+    """One expression for all names, longest first; names whose script inflects carry their
+    endings (see `name_matching.name_pattern`)."""
+    if not names:
+        return None
+    plain = "|".join(re.escape(name) for name in names if script_of(name) == "other")
+    inflected = [name_pattern(name) for name in names if script_of(name) != "other"]
+    alternatives = [f"(?:{plain})(?!\\w)"] if plain else []
+    return re.compile(rf"(?<!\w)(?:{'|'.join([*alternatives, *inflected])})")

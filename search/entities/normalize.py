@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -34,6 +34,7 @@ from search.entities.junk import (
     starts_a_job_title,
 )
 from search.entities.keys import entity_key, is_legal_form
+from search.entities.languages import MODELS
 from search.entities.missed_names import find_missed, mark_datelines
 from search.entities.spans import Candidate, folding_key
 from search.entities.trimming import split_span, trim_span
@@ -49,17 +50,10 @@ __all__ = [
     "normalize_mentions",
 ]
 
-#: spaCy labels the project keeps, and the type each becomes.
-LABEL_TYPES: Final[dict[str, EntityType]] = {
-    "PERSON": "person",
-    "ORG": "agency",
-    "GPE": "location",
-    "LOC": "location",
-    "FAC": "location",
-    "NORP": "group",
-}
+#: spaCy's English labels the project keeps, and the type each becomes (see `languages`).
+LABEL_TYPES: Final[Mapping[str, EntityType]] = MODELS["en"].labels
 #: Labels of dates: no names, but a date after a place in capitals makes a dateline.
-DATE_LABELS: Final = frozenset({"DATE", "TIME"})
+DATE_LABELS: Final = MODELS["en"].date_labels
 #: Labels dropped unless the gazetteer knows the name as a place ("Kursk" read as a PRODUCT).
 RESCUABLE_LABELS: Final = frozenset({"PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"})
 

@@ -1,9 +1,11 @@
 """An article's entity fields: the model call, then normalisation and date resolution, composed.
 
-`Enricher` holds the loaded model and streams articles through it in batches; `build_enrichment`
-is the pure part, so it can be tested with hand-made spans and no model. Both read the body as
-`prepared_text` gives it (wraps undone, tables blanked, same length), so offsets stay those of the
-stored body, and mention surfaces are always taken from the body itself.
+`Enricher` holds the loaded models and streams articles through them in batches, each language
+through its own model (`search.entities.languages`); languages without one get the names the
+gazetteers know in every script. `build_enrichment` is the pure part, so it can be tested with
+hand-made spans and no model. Both read the body as `prepared_text` gives it (wraps undone,
+tables blanked, same length), so offsets stay those of the stored body, and mention surfaces are
+always taken from the body itself.
 """
 
 from __future__ import annotations
@@ -18,12 +20,15 @@ from datetime import date, datetime
 
 from search.entities.extraction import RawEntity, extract, load_model
 from search.entities.keys import entity_key
+from search.entities.languages import METHOD_STATUS, base_language, method_for, model_for
 from search.entities.normalize import (
     DATE_LABELS,
     NormalizedMention,
     load_tables,
     normalize_mentions,
 )
+from search.entities.place_names import known_place_mentions
+from search.entities.plain_names import normalize_plain
 from search.entities.wiretext import prepare_for_ner
 from search.ingest.date_mentions import resolve_date_mention
 from search.models import DateMention, EntitiesStatus, Entity, EntityType, Mention
@@ -33,6 +38,9 @@ log = logging.getLogger(__name__)
 #: The model reads at most this much of a body: beyond it memory grows and news has said its
 #: names long before (the longest interviews run to about 100,000 characters).
 MAX_MODEL_CHARS = 300_000
+#: Articles read per round: each language's share of a round goes through its model in one
+#: `pipe` call, so order is kept without sending any article through a model not its own.
+CHUNK = 1024
 
 _CLOCK_AFTER = re.compile(r"\s*(?:UTC|GMT|Z\b|hours\b|hrs\b|h\b|local\b|[A-Z]{2}T\b|[A-Z]ST\b)")
 
@@ -64,38 +72,46 @@ class Enrichment:
     status: EntitiesStatus = "extracted"
 
 
-def is_english(language: str | None) -> bool:
-    """The model reads English only; an unknown language is tried, as most archives are English."""
-    return language is None or language.lower().split("-")[0] == "en"
-
-
 class Enricher:
-    """Holds the model (loaded once per process) and enriches articles in order."""
+    """Holds the models (each loaded once per process, on first use) and enriches in order."""
 
     def __init__(self, *, batch_size: int = 32, n_process: int = 1) -> None:
         self.batch_size = batch_size
         self.n_process = n_process
-        load_model()
+        load_model("en")
         load_tables()
 
     def enrich_many(self, items: Iterable[EnrichInput]) -> Iterator[Enrichment]:
         """Enrich a stream of articles, yielding results in input order."""
-        prepared = ((item, prepared_text(item)) for item in items)
-        for_texts, for_results = itertools.tee(prepared)
-        # Other languages still pass through the pipe, as empty text, to keep the order simple.
-        texts = (text[:MAX_MODEL_CHARS] for _, text in for_texts)
-        spans = extract(texts, batch_size=self.batch_size, n_process=self.n_process)
-        for (item, text), found in zip(for_results, spans, strict=True):
-            yield _enrich_safely(item, found, text)
+        iterator = iter(items)
+        while chunk := list(itertools.islice(iterator, CHUNK)):
+            yield from self._enrich_chunk(chunk)
 
     def enrich(self, item: EnrichInput) -> Enrichment:
         """Enrich one article (tests, single API uploads)."""
         return next(self.enrich_many([item]))
 
+    def _enrich_chunk(self, chunk: list[EnrichInput]) -> Iterator[Enrichment]:
+        prepared = [prepared_text(item) for item in chunk]
+        by_language: dict[str, list[int]] = {}
+        for n, item in enumerate(chunk):
+            if method_for(item.language) == "model":
+                by_language.setdefault(base_language(item.language), []).append(n)
+        spans: dict[int, list[RawEntity]] = {}
+        for language, positions in by_language.items():
+            texts = (prepared[n][:MAX_MODEL_CHARS] for n in positions)
+            found = extract(
+                texts, language=language, batch_size=self.batch_size, n_process=self.n_process
+            )
+            spans.update(zip(positions, found, strict=True))
+        for n, item in enumerate(chunk):
+            yield _enrich_safely(item, spans.get(n, []), prepared[n])
+
 
 def prepared_text(item: EnrichInput) -> str:
-    """What the model reads of an article: its body fit for NER; nothing for other languages."""
-    return prepare_for_ner(item.text) if is_english(item.language) else ""
+    """What the model or the name matcher reads of an article: its body fit for NER; nothing
+    where no method applies."""
+    return "" if method_for(item.language) == "skip" else prepare_for_ner(item.text)
 
 
 def _enrich_safely(item: EnrichInput, spans: Sequence[RawEntity], prepared: str) -> Enrichment:
@@ -114,12 +130,21 @@ def build_enrichment(
     `prepared` is the text the model read (`prepared_text`, computed here when not given): names
     come from it, so a name torn across a wrapped line reads whole; surfaces come from the body.
     """
-    if not is_english(item.language):
+    method = method_for(item.language)
+    if method == "skip":
         return Enrichment(status="skipped_language")
     text = prepared_text(item) if prepared is None else prepared
-    mentions = normalize_mentions(text, [(s.start, s.end, s.label) for s in spans])
+    model = model_for(item.language)
+    triples = [(s.start, s.end, s.label) for s in spans]
+    if model is None:
+        mentions = known_place_mentions(text, base_language(item.language))
+    elif model.normaliser == "english":
+        mentions = normalize_mentions(text, triples)
+    else:
+        mentions = normalize_plain(text, triples, model)
     entities = group_entities(_in_body(item, mentions))
-    date_mentions = resolve_dates(item.text, spans, item.published_at)
+    date_labels = model.date_labels if model is not None else frozenset()
+    date_mentions = resolve_dates(item.text, spans, item.published_at, date_labels)
     return Enrichment(
         persons=_names(entities, "person"),
         agencies=_names(entities, "agency"),
@@ -129,6 +154,7 @@ def build_enrichment(
         entities=entities,
         dates_mentioned=sorted({mention.date_from for mention in date_mentions}),
         date_mentions=date_mentions,
+        status=METHOD_STATUS[method],
     )
 
 
@@ -174,15 +200,20 @@ def group_entities(mentions: Iterable[NormalizedMention]) -> list[Entity]:
 
 
 def resolve_dates(
-    text: str, spans: Iterable[RawEntity], published_at: datetime | None
+    text: str,
+    spans: Iterable[RawEntity],
+    published_at: datetime | None,
+    labels: frozenset[str] = DATE_LABELS,
 ) -> list[DateMention]:
-    """Date phrases resolved against the publication day; without one, nothing can be anchored."""
+    """Date phrases resolved against the publication day; without one, nothing can be anchored.
+    Only spans of `labels`, the date labels of a model whose phrases `date_mentions` reads
+    (English): another language's dates are left out rather than resolved wrong."""
     if published_at is None:
         return []
     published = published_at.date()
     mentions = []
     for span in spans:
-        if span.label not in DATE_LABELS:
+        if span.label not in labels:
             continue
         phrase = text[span.start : span.end]
         if _CLOCK_AFTER.match(text, span.end) and phrase.strip().isdigit():

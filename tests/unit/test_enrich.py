@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from search.entities.extraction import RawEntity
+from search.entities.extraction import RawEntity, load_model
 from search.entities.normalize import NormalizedMention, normalize_mentions
 from search.ingest.enrich import (
     Enricher,
@@ -144,17 +144,30 @@ def test_boilerplate_left_in_gives_no_junk_entities(enricher: Enricher, seed_tex
     assert us is None, "the 'US' of 'JOIN US ON TELEGRAM' is not a country"
 
 
-def test_other_languages_skip_statistical_extraction(enricher: Enricher) -> None:
+def test_each_language_goes_to_its_own_method_in_order(enricher: Enricher) -> None:
     items = [
         EnrichInput(text="Volodymyr Zelensky visited Kyiv.", language="en"),
-        EnrichInput(text="Emmanuel Macron est à Paris.", language="fr"),
+        EnrichInput(text="Emmanuel Macron est à Paris avec Olaf Scholz.", language="fr"),
         EnrichInput(text="Kim Jong-un met Vladimir Putin in Moscow.", language="en-GB"),
+        EnrichInput(text="서울에서 회의가 열렸다.", language="ko"),
+        EnrichInput(text="北京是中国的首都。", language="zh"),
     ]
     results = list(enricher.enrich_many(items))
-    assert [r.status for r in results] == ["extracted", "skipped_language", "extracted"]
-    assert results[1] == Enrichment(status="skipped_language")
+    assert [r.status for r in results] == [
+        "extracted", "extracted", "extracted", "matched_known", "skipped_language",
+    ]  # fmt: skip
     assert "Volodymyr Zelensky" in results[0].persons
+    assert {"Emmanuel Macron", "Olaf Scholz"} <= set(results[1].persons)
+    assert "Paris" in results[1].locations
     assert "Vladimir Putin" in results[2].persons
+    assert results[3].locations == ["Seoul"]
+    assert results[4] == Enrichment(status="skipped_language")
+
+
+def test_an_english_archive_never_loads_another_model(enricher: Enricher) -> None:
+    load_model.cache_clear()
+    list(enricher.enrich_many([EnrichInput(text="Joe Biden spoke in Berlin.", language="en")]))
+    assert load_model.cache_info().currsize == 1
 
 
 def test_order_is_kept_across_batches(enricher: Enricher) -> None:
