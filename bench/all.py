@@ -1,9 +1,11 @@
 """Every benchmark in sequence: `python -m bench.all --profile short|long`.
 
 short (what `make bench` runs; under 15 minutes on 2 cores): 10k generated articles for
-ingest, query and size, bulk-load tuning on 50k, 400 real articles end to end with NER, and
-bench.extract on 60 articles.
-Results: bench/results/{ingest,query,size,extract-short}.json and all-short.json.
+ingest, query and size, bulk-load tuning on 50k, 400 real articles end to end with NER, what
+per-language analysis costs English (bench.languages), ranking quality on Reuters-21578 against
+OpenSearch's defaults (bench.relevance, about a minute), and bench.extract on 60 articles.
+Results: bench/results/{ingest,query,size,languages,relevance,extract-short}.json and
+all-short.json.
 
 long (about an hour): 100k articles for ingest and query; size and query growth (API and
 direct) at 10k, 100k and 1M; index variants (bench.tuning) at 100k.
@@ -68,6 +70,8 @@ PROFILES: dict[str, list[Step]] = {
         ),
         Step("query", "bench.query", ("--n", "10000", "--duration", "20")),
         Step("size", "bench.size", ("--sizes", "10000", "--fresh")),
+        Step("languages", "bench.languages", ("--n", "10000", "--rounds", "3")),
+        Step("relevance", "bench.relevance"),
         *_extract("short", 60),
     ],
     "long": [

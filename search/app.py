@@ -25,6 +25,7 @@ from search.index.client import async_client
 from search.ingest.background import IngestQueue
 from search.query.builder import PIT_KEEP_ALIVE_S
 from search.query.pits import PitLedger
+from search.query.present_languages import PresentLanguages
 from search.settings import Settings
 from search.web import site
 
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.languages = PresentLanguages()
     app.state.pits = PitLedger(
         per_client=settings.cursors_per_client,
         total=settings.cursors_total,

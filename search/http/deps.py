@@ -9,6 +9,7 @@ from opensearchpy import AsyncOpenSearch
 
 from search.http.security import require_key
 from search.query.pits import PitLedger
+from search.query.present_languages import PresentLanguages
 from search.settings import Settings
 
 
@@ -27,6 +28,11 @@ async def get_pits(request: Request) -> PitLedger:
     return pits
 
 
+async def get_languages(request: Request) -> PresentLanguages:
+    languages: PresentLanguages = request.app.state.languages
+    return languages
+
+
 async def get_caller(request: Request) -> str:
     """Who is asking, for per-client caps: the client address, as for the rate limit."""
     return request.client.host if request.client else "unknown"
@@ -35,6 +41,7 @@ async def get_caller(request: Request) -> str:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClientDep = Annotated[AsyncOpenSearch, Depends(get_client)]
 PitsDep = Annotated[PitLedger, Depends(get_pits)]
+LanguagesDep = Annotated[PresentLanguages, Depends(get_languages)]
 CallerDep = Annotated[str, Depends(get_caller)]
 
 

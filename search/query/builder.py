@@ -12,7 +12,7 @@ Where each restriction goes decides what the facet counts mean:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, Final
 
@@ -29,6 +29,7 @@ from search.fields import (
     SOURCE,
     TITLE,
 )
+from search.languages import suffixes
 from search.query import grouping
 from search.query.compiler import compile_query
 from search.query.cursor import START, SortValue, decode_cursor
@@ -44,6 +45,8 @@ from search.query.facets import (
 # the builder's set.
 from search.query.hits import HIT_FIELDS as HIT_FIELDS
 from search.query.hits import source as source
+from search.query.language_groups import only_groups
+from search.query.ranking import ranked
 from search.query.related import build_related_body as build_related_body
 from search.query.request import (
     InvalidRequestError,
@@ -73,9 +76,11 @@ _DATE_FORMAT: Final = "strict_date_optional_time"
 # --- clauses of a search -----------------------------------------------------------------------
 
 
-def text_query(req: SearchRequest) -> dict[str, Any]:
-    """The journalist's query; raises QuerySyntaxError."""
-    return compile_query(req.q)
+def text_query(req: SearchRequest, groups: Collection[str] | None = None) -> dict[str, Any]:
+    """The journalist's query, over the language `groups` the index holds (None: every one);
+    raises QuerySyntaxError."""
+    query = compile_query(req.q)
+    return query if groups is None else only_groups(query, groups)
 
 
 def filters(req: SearchRequest) -> list[dict[str, Any]]:
@@ -96,8 +101,8 @@ def exclusions(req: SearchRequest) -> list[dict[str, Any]]:
     return [facet(name).filter(values) for name, values in req.exclusions.items()]
 
 
-def main_query(req: SearchRequest) -> dict[str, Any]:
-    clauses: dict[str, Any] = {"must": [text_query(req)]}
+def main_query(req: SearchRequest, groups: Collection[str] | None = None) -> dict[str, Any]:
+    clauses: dict[str, Any] = {"must": [text_query(req, groups)]}
     if date_range := filters(req):
         clauses["filter"] = date_range
     if excluded := exclusions(req):
@@ -145,7 +150,7 @@ def aggregations(req: SearchRequest) -> dict[str, Any]:
     return aggs
 
 
-def highlight(req: SearchRequest) -> dict[str, Any] | None:
+def highlight(req: SearchRequest, groups: Collection[str] | None = None) -> dict[str, Any] | None:
     """Snippets with `<mark>`; `encoder: html` makes OpenSearch escape the article text.
 
     The text query searches the stemmed fields, their `.exact` copies and the language fields
@@ -156,17 +161,18 @@ def highlight(req: SearchRequest) -> dict[str, Any] | None:
         return None
     body_options = {"fragment_size": SNIPPET_LENGTH, "number_of_fragments": SNIPPETS_PER_HIT}
     whole = {"number_of_fragments": 0}
+    named = suffixes() if groups is None else [s for s in suffixes() if s in groups]
     return {
         "type": "unified",
         "encoder": "html",
         "pre_tags": ["<mark>"],
         "post_tags": ["</mark>"],
         "order": "score",
-        "highlight_query": text_query(req),
+        "highlight_query": text_query(req, groups),
         "fields": {
-            **dict.fromkeys((TITLE, f"{TITLE}.{EXACT}", f"{TITLE}_*"), whole),
+            **dict.fromkeys((TITLE, f"{TITLE}.{EXACT}", *(f"{TITLE}_{s}" for s in named)), whole),
             BODY: {**body_options, "no_match_size": SNIPPET_LENGTH},
-            **dict.fromkeys((f"{BODY}.{EXACT}", f"{BODY}_*"), body_options),
+            **dict.fromkeys((f"{BODY}.{EXACT}", *(f"{BODY}_{s}" for s in named)), body_options),
         },
     }
 
@@ -209,8 +215,9 @@ def build_search_body(
     *,
     pit_id: str | None = None,
     search_after: Sequence[SortValue] | None = None,
+    groups: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """The body of one search page.
+    """The body of one search page, over the language `groups` the index holds (None: all).
 
     Without `pit_id` and `search_after`, `req.cursor` (if any but `*`, which starts cursor
     paging at the first page) supplies them; raises InvalidCursor or QuerySyntaxError. A
@@ -221,8 +228,9 @@ def build_search_body(
     if req.cursor not in (None, START) and pit_id is None and search_after is None:
         cursor = decode_cursor(req.cursor, req)
         pit_id, search_after = cursor.pit_id, cursor.search_after
+    query = main_query(req, groups)
     body: dict[str, Any] = {
-        "query": main_query(req),
+        "query": ranked(query) if req.q.strip() and req.effective_sort == "relevance" else query,
         "sort": sort(req),
         "_source": source(),
         "track_total_hits": True,
@@ -230,7 +238,7 @@ def build_search_body(
     }
     if (selected := post_filter(req)) is not None:
         body["post_filter"] = selected
-    if (marks := highlight(req)) is not None:
+    if (marks := highlight(req, groups)) is not None:
         body["highlight"] = marks
     if search_after is None:
         body["from"] = req.offset

@@ -1,7 +1,7 @@
 """A journalist's query string -> AST, with positioned errors (the compiler turns the AST into
 the OpenSearch DSL).
 
-Grammar (precedence NOT > AND > OR; juxtaposition means AND)::
+Grammar (precedence NOT > AND > OR; juxtaposed words need most of them, `AND` and `+` all)::
 
     query    := or_expr EOF | <blank>
     or_expr  := and_expr ("OR" and_expr)*
@@ -226,7 +226,12 @@ class _Parser:
             if token.kind is _Kind.AND:
                 self.take()
                 self._expect_operand(token)
-            elif token.kind not in _STARTERS:
+                # An explicit AND requires both sides, as `+` does: juxtaposed words need
+                # only most of them once there are more than two.
+                parts[-1] = _required(parts[-1])
+                parts.append(_required(self.unary()))
+                continue
+            if token.kind not in _STARTERS:
                 break
             parts.append(self.unary())
         return parts[0] if len(parts) == 1 else And(tuple(parts))
@@ -240,7 +245,7 @@ class _Parser:
         with self.nested(token):
             child = self.unary()
         if token.kind is _Kind.PLUS:
-            return child if isinstance(child, Required) else Required(child)
+            return _required(child)
         return child.child if isinstance(child, Not) else Not(child)
 
     def primary(self) -> Node:
@@ -358,3 +363,8 @@ def parse(q: str) -> Node:
             start, "Nothing to search for: write at least one word (letters or digits)"
         )
     return _Parser(tokens).query()
+
+
+def _required(node: Node) -> Node:
+    """`node` as a required operand; an exclusion stays one (`a AND NOT b`)."""
+    return node if isinstance(node, Required | Not) else Required(node)

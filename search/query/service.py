@@ -22,6 +22,7 @@ from search.query.identities import (
     find_entity_id,
 )
 from search.query.pits import PitLedger
+from search.query.present_languages import PresentLanguages
 from search.query.request import SearchRequest
 from search.query.results import (
     ClusterCopies,
@@ -77,8 +78,9 @@ async def search(
     *,
     pits: PitLedger | None = None,
     owner: str = "",
+    languages: PresentLanguages | None = None,
 ) -> SearchResponse:
-    """One page of results.
+    """One page of results, naming only the language groups the index holds (`languages`).
 
     A numbered page reads the live index and offers no cursor. `cursor=*` reads the first
     page in a new point in time and every `next_cursor` after it reads the same snapshot:
@@ -86,8 +88,9 @@ async def search(
     in time is closed at the last page (and expires two minutes after an abandoned one).
     """
     req = await canonical_selections(client, index, req)
+    groups = await languages.groups(client, index) if languages else None
     if req.cursor is None:
-        body = builder.build_search_body(req)
+        body = builder.build_search_body(req, groups=groups)
         raw = await client.search(index=index, body=body, params=builder.search_params(req))
         return shape_search_response(raw, req).model_copy(update={"next_cursor": None})
     if pits is None:
@@ -101,7 +104,7 @@ async def search(
             raise InvalidCursor("The cursor is not valid: pass next_cursor back unchanged")
         pit_id, search_after = cursor.pit_id, cursor.search_after
         pits.touch(pit_id, owner)
-    body = builder.build_search_body(req, pit_id=pit_id, search_after=search_after)
+    body = builder.build_search_body(req, pit_id=pit_id, search_after=search_after, groups=groups)
     try:
         if req.group == "duplicates" and search_after is not None:
             raw = await _grouped_page(client, req, body)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from opensearchpy.exceptions import TransportError
 
-from search.http.deps import ClientDep, ReadAccess, SettingsDep
+from search.http.deps import ClientDep, LanguagesDep, ReadAccess, SettingsDep
 from search.http.errors import problem_for
 from search.http.params import query_model
 from search.models import Entity
@@ -41,6 +41,7 @@ async def search_page(
     params: Annotated[PageParams, Depends(query_model(PageParams, ignore_unknown=True))],
     client: ClientDep,
     settings: SettingsDep,
+    languages: LanguagesDep,
 ) -> Response:
     """The search page: query box, facets, date histogram, results; all of it in the URL."""
     state = PageState(params)
@@ -48,7 +49,8 @@ async def search_page(
     position: int | None = None
     result: SearchResponse | None = None
     try:
-        result = await service.search(client, settings.index, params.to_request())
+        asked = params.to_request()
+        result = await service.search(client, settings.index, asked, languages=languages)
     except Exception as exc:
         # A query the reader can fix is shown above the form they typed it in, not instead of it.
         problem = problem_for(exc)

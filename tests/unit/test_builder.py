@@ -24,6 +24,7 @@ from search.query.builder import (
 )
 from search.query.cursor import InvalidCursor, decode_cursor, encode_cursor
 from search.query.facets import FACETS, fold
+from search.query.ranking import SHORT_STORY_WORDS
 from search.query.request import InvalidRequestError, SearchRequest
 from search.query.syntax import QuerySyntaxError
 
@@ -38,6 +39,12 @@ def two_people_and_nato(**extra: Any) -> SearchRequest:
         filters={"person": ["Volodymyr Zelensky", "Joe Biden"], "agency": ["NATO"]},
         **extra,
     )
+
+
+def matching(body: dict[str, Any]) -> dict[str, Any]:
+    """What decides which articles match: the body's query less its ranking."""
+    query: dict[str, Any] = body["query"]
+    return query["function_score"]["query"] if "function_score" in query else query
 
 
 def walk(node: Any) -> Iterator[dict[str, Any]]:
@@ -57,8 +64,8 @@ def walk(node: Any) -> Iterator[dict[str, Any]]:
 def test_facet_selections_narrow_hits_through_post_filter_only() -> None:
     body = build_search_body(two_people_and_nato())
     assert body["post_filter"] == {"bool": {"filter": [PERSON_SELECTION, AGENCY_SELECTION]}}
-    assert "filter" not in body["query"]["bool"]
-    assert "must_not" not in body["query"]["bool"]
+    assert "filter" not in matching(body)["bool"]
+    assert "must_not" not in matching(body)["bool"]
 
 
 def test_no_selection_means_no_post_filter() -> None:
@@ -105,7 +112,7 @@ def test_selected_values_are_counted_even_outside_the_top_values() -> None:
 def test_exclusions_narrow_hits_and_every_count() -> None:
     req = SearchRequest(q="summit", exclusions={"source": ["TASS", "RIA Novosti"]})
     body = build_search_body(req)
-    assert body["query"]["bool"]["must_not"] == [
+    assert matching(body)["bool"]["must_not"] == [
         {"terms": {"source.folded": ["tass", "ria novosti"]}}
     ]
     assert "post_filter" not in body
@@ -317,7 +324,7 @@ def test_highlight_escapes_text_and_marks_only_the_text_query() -> None:
     assert marks["encoder"] == "html"
     assert marks["type"] == "unified"
     assert (marks["pre_tags"], marks["post_tags"]) == (["<mark>"], ["</mark>"])
-    assert marks["highlight_query"] == body["query"]["bool"]["must"][0]
+    assert marks["highlight_query"] == matching(body)["bool"]["must"][0]
     assert set(marks["fields"]) == {
         *("title", "title.exact", "body", "body.exact"),
         *("title_*", "body_*"),  # the language fields: `title_ko`, `body_fr` ...
@@ -559,3 +566,14 @@ def test_only_browse_pages_ask_for_the_request_cache() -> None:
     }
     assert search_params(SearchRequest(q="troops")) == {}
     assert search_params(SearchRequest(cursor="abc")) == {}
+
+
+def test_a_search_by_relevance_demotes_very_short_items_and_no_other_order_does() -> None:
+    by_relevance = build_search_body(SearchRequest(q="cocoa"))
+    scoring = by_relevance["query"]["function_score"]
+    assert scoring["query"] == build_search_body(SearchRequest(q="cocoa", sort="newest"))["query"]
+    assert scoring["functions"] == [
+        {"filter": {"range": {"word_count": {"lt": SHORT_STORY_WORDS}}}, "weight": 0.75}
+    ]
+    assert scoring["boost_mode"] == "multiply"
+    assert "function_score" not in build_search_body(SearchRequest(q=""))["query"]

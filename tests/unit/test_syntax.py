@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -32,11 +33,25 @@ EXACT_ONLY = ["title.exact^3", "body.exact"]
 
 
 def words(text: str) -> dict[str, Any]:
-    """What free words compile to: every word somewhere in title or body."""
+    """What free words compile to: all of one or two, most of more, in title or body."""
+    return {
+        "multi_match": {
+            "query": text,
+            "minimum_should_match": "2<75%",
+            "tie_breaker": 1.0,
+            "fields": FREE,
+            "type": "cross_fields",
+        }
+    }
+
+
+def every_word(text: str) -> dict[str, Any]:
+    """What required words (`+kim`, `kim AND putin`) compile to: every one."""
     return {
         "multi_match": {
             "query": text,
             "operator": "and",
+            "tie_breaker": 1.0,
             "fields": FREE,
             "type": "cross_fields",
         }
@@ -64,8 +79,19 @@ def test_adjacent_words_must_all_occur_in_title_or_body() -> None:
     assert compile_query("kim putin summit") == words("kim putin summit")
 
 
-def test_and_keyword_means_the_same_as_a_space() -> None:
-    assert compile_query("kim AND putin") == compile_query("kim putin")
+def test_and_keyword_requires_every_word_where_a_space_asks_for_most() -> None:
+    assert compile_query("kim AND putin AND summit") == every_word("kim putin summit")
+    assert compile_query("kim putin summit") == words("kim putin summit")
+    assert compile_query("kim AND putin") == every_word("kim putin")
+
+
+def test_and_between_groups_keeps_each_side_whole() -> None:
+    assert parse("(kim OR moon) AND putin") == And(
+        (
+            Required(Or((Term("kim", position=1), Term("moon", position=8)))),
+            Required(Term("putin", position=18)),
+        )
+    )
 
 
 def test_lower_case_operators_are_ordinary_words() -> None:
@@ -134,9 +160,12 @@ def test_parentheses_change_the_grouping() -> None:
     }
 
 
-@pytest.mark.parametrize("q", ["kim -putin", "kim NOT putin", "kim AND NOT putin"])
-def test_minus_and_not_exclude_a_term(q: str) -> None:
-    assert compile_query(q) == {"bool": {"must": [words("kim")], "must_not": [words("putin")]}}
+@pytest.mark.parametrize(
+    ("q", "kept"),
+    [("kim -putin", words), ("kim NOT putin", words), ("kim AND NOT putin", every_word)],
+)
+def test_minus_and_not_exclude_a_term(q: str, kept: Callable[[str], dict[str, Any]]) -> None:
+    assert compile_query(q) == {"bool": {"must": [kept("kim")], "must_not": [words("putin")]}}
 
 
 def test_exclusion_alone_keeps_everything_else() -> None:
@@ -151,9 +180,11 @@ def test_hyphen_inside_a_word_is_not_an_exclusion() -> None:
     assert compile_query("covid-19 Jean-Marie") == words("covid-19 Jean-Marie")
 
 
-def test_plus_changes_nothing_when_every_term_is_already_required() -> None:
+def test_plus_requires_its_word_among_words_that_need_only_most() -> None:
     assert parse("+kim") == Required(Term("kim", position=1))
-    assert compile_query("+kim putin") == compile_query("kim putin")
+    assert compile_query("+kim putin summit") == {
+        "bool": {"must": [words("putin summit"), every_word("kim")]}
+    }
 
 
 def test_plus_inside_or_makes_that_side_mandatory() -> None:

@@ -16,7 +16,14 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import Field
 from starlette.types import Receive, Scope, Send
 
-from search.http.deps import CallerDep, ClientDep, PitsDep, ReadAccess, SettingsDep
+from search.http.deps import (
+    CallerDep,
+    ClientDep,
+    LanguagesDep,
+    PitsDep,
+    ReadAccess,
+    SettingsDep,
+)
 from search.http.params import FilterParams, SearchParams, openapi_query, query_model
 from search.query import service
 from search.query.request import SearchRequest
@@ -42,21 +49,33 @@ async def search_get(
     settings: SettingsDep,
     pits: PitsDep,
     caller: CallerDep,
+    languages: LanguagesDep,
 ) -> Response:
     """Search articles. `q` takes the newsroom syntax; facet filters repeat
     (`person=A&person=B` is A or B); `not_<facet>` excludes. Facet counts are multi-select:
     each facet ignores its own selection. For deep, stable paging ask for `cursor=*` and
     follow `next_cursor`: every page reads one snapshot of the index."""
     req = params.to_request()
-    return _json(await service.search(client, settings.index, req, pits=pits, owner=caller))
+    found = await service.search(
+        client, settings.index, req, pits=pits, owner=caller, languages=languages
+    )
+    return _json(found)
 
 
 @router.post("/search", response_model=SearchResponse)
 async def search_post(
-    req: SearchRequest, client: ClientDep, settings: SettingsDep, pits: PitsDep, caller: CallerDep
+    req: SearchRequest,
+    client: ClientDep,
+    settings: SettingsDep,
+    pits: PitsDep,
+    caller: CallerDep,
+    languages: LanguagesDep,
 ) -> Response:
     """The same search with a JSON body: `filters` and `exclusions` map facet names to values."""
-    return _json(await service.search(client, settings.index, req, pits=pits, owner=caller))
+    found = await service.search(
+        client, settings.index, req, pits=pits, owner=caller, languages=languages
+    )
+    return _json(found)
 
 
 def _json(result: SearchResponse) -> Response:
