@@ -199,3 +199,25 @@ def test_an_article_stored_before_its_language_had_fields_gets_them_on_reingest(
         assert source["title_ko"] == source["title"]
     finally:
         _drop(os_client, settings.index)
+
+
+def test_french_articles_get_persons_organisations_and_places_from_the_french_model(
+    api: TestClient, os_client: OpenSearch, alias: str
+) -> None:
+    statuses = os_client.search(
+        index=alias,
+        body={
+            "size": 0,
+            "query": {"term": {"language": "fr"}},
+            "aggs": {"status": {"terms": {"field": "entities_status"}}},
+        },
+    )["aggregations"]["status"]["buckets"]
+    assert {b["key"]: b["doc_count"] for b in statuses} == {"extracted": len(_records(FRENCH))}
+    facets = _search(api, "", language="fr", facet_size=10)["facets"]
+    text = "\n".join(_text(r) for r in _records(FRENCH))
+    for facet in ("person", "agency", "location"):
+        assert len(facets[facet]) >= 5, facet
+    # The top people are full names as the articles write them, not fragments.
+    for row in facets["person"][:5]:
+        assert " " in row["value"], row
+        assert row["value"].split()[-1] in text, row
