@@ -26,7 +26,11 @@ def search_context(
     result: SearchResponse | None,
     error: str | None,
     error_position: int | None,
+    error_parameter: str | None = "q",
 ) -> dict[str, Any]:
+    """What search.html shows; `error_parameter` names the field an error is about, so only
+    the query box is marked invalid for a query's mistake (None: the query, as OpenSearch's
+    refusals are)."""
     histogram = result.histogram.get("published_at") if result else None
     bars = charts.bars(histogram.buckets, histogram.interval) if histogram else []
     return {
@@ -35,11 +39,17 @@ def search_context(
         "result": result,
         "error": error,
         "error_position": error_position,
+        "query_invalid": error is not None and error_parameter in (None, "q"),
         "bars": [(bar, state.dates_href(bar.start, bar.end)) for bar in bars],
         "interval": histogram.interval if histogram else "",
         # A signed-in editor's session (search.web.sessions), for "Save this search".
         "follower": None,
         "search_query": "",
+        # Set by the search page: mistyped dates (search.web.page_params), and for a search
+        # that found nothing the query in plain words and a corrected spelling.
+        "date_errors": {},
+        "understood": None,
+        "did_you_mean": None,
     }
 
 
@@ -48,7 +58,9 @@ def error_page(request: Request, problem: Problem) -> Response:
     context: dict[str, Any] = {"title": problem.title, "detail": problem.detail}
     if request.url.path == "/":
         q = request.query_params.get("q", "")[:MAX_QUERY_CHARS]
-        context |= search_context(PageState(PageParams(q=q)), None, problem.detail, None)
+        context |= search_context(
+            PageState(PageParams(q=q)), None, problem.detail, None, problem.parameter
+        )
         name = "search.html"
     else:
         name = "error.html"

@@ -13,16 +13,18 @@ from opensearchpy.exceptions import TransportError
 
 from search.http.deps import ClientDep, LanguagesDep, ReadAccess, SettingsDep
 from search.http.errors import problem_for
-from search.http.params import query_model
 from search.models import Entity
 from search.query import identities, service
 from search.query.results import SearchResponse
 from search.web import charts
+from search.web.page_params import ReadParams, page_params
 from search.web.page_route import PageRoute, search_context
 from search.web.render import MARKED_TYPES, MENTION_STYLES, marked_paragraphs, safe_url
 from search.web.sessions import editor_session
+from search.web.spelling import did_you_mean
 from search.web.templating import templates
-from search.web.urls import PageParams, PageState, entity_href, filter_href
+from search.web.understood import understood
+from search.web.urls import PageState, entity_href, filter_href
 
 log = logging.getLogger(__name__)
 EntityFacet = Literal["person", "agency", "location", "country", "source"]
@@ -38,15 +40,17 @@ router = APIRouter(route_class=PageRoute, dependencies=[ReadAccess], include_in_
 @router.get("/", response_class=HTMLResponse)
 async def search_page(
     request: Request,
-    params: Annotated[PageParams, Depends(query_model(PageParams, ignore_unknown=True))],
+    read: Annotated[ReadParams, Depends(page_params)],
     client: ClientDep,
     settings: SettingsDep,
     languages: LanguagesDep,
 ) -> Response:
     """The search page: query box, facets, date histogram, results; all of it in the URL."""
+    params = read.params
     state = PageState(params)
     error: str | None = None
     position: int | None = None
+    parameter: str | None = None
     result: SearchResponse | None = None
     try:
         asked = params.to_request()
@@ -57,11 +61,17 @@ async def search_page(
         if problem is None or problem.status != 400:
             raise
         error, position = problem.detail, problem.extra.get("position")
-    context = search_context(state, result, error, position)
+        parameter = problem.parameter
+    context = search_context(state, result, error, position, parameter)
+    context["date_errors"] = read.date_errors
     context["follower"] = editor_session(request, settings)
     context["search_query"] = request.url.query
+    if result is not None and result.total.value == 0 and params.q.strip():
+        context["understood"] = understood(params.q)
+        context["did_you_mean"] = await did_you_mean(client, settings.index, params.q)
+    failed = error or read.date_errors
     return templates.TemplateResponse(
-        request, "search.html", context, status_code=400 if error else 200
+        request, "search.html", context, status_code=400 if failed else 200
     )
 
 

@@ -25,6 +25,16 @@ FACET_LABELS: Final[dict[str, str]] = {
     "source": "Sources",
     "language": "Languages",
 }
+#: One value of a facet: the entity page's heading says "Person" above one person.
+SINGULAR_LABELS: Final[dict[str, str]] = {
+    "person": "Person",
+    "agency": "Agency",
+    "location": "Location",
+    "country": "Country",
+    "source": "Source",
+    "language": "Language",
+    "published": "Published",
+}
 SORT_LABELS: Final[dict[str, str]] = {
     "relevance": "Relevance",
     "newest": "Newest",
@@ -64,11 +74,13 @@ def _environment() -> Environment:
     env.filters.update(nice_date=nice_date, iso_date=iso_date, number=number, value_text=value_text)
     env.globals.update(
         facet_labels=FACET_LABELS,
+        singular_labels=SINGULAR_LABELS,
         facet_names=list(FACETS),
         sort_labels=SORT_LABELS,
         article_href=urls.article_href,
         entity_href=urls.entity_href,
         filter_href=urls.filter_href,
+        both_href=urls.both_href,
     )
     return env
 

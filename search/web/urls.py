@@ -86,6 +86,16 @@ def filter_href(
     return href(params.model_copy(update={"date_from": date_from, "date_to": date_to}))
 
 
+def both_href(facet: str, name: str, other_facet: str, other: str) -> str:
+    """A search for the articles naming both `name` and `other`. Two facets combine with AND;
+    two values of one facet would mean either, so the second one is asked in the query
+    (`person:"..."`) instead."""
+    if other_facet != facet:
+        return href(PageParams.model_validate({facet: [name], other_facet: [other]}))
+    phrase = " ".join(other.replace('"', " ").split())
+    return href(PageParams.model_validate({facet: [name], "q": f'{other_facet}:"{phrase}"'}))
+
+
 def _has(values: list[str], value: str) -> bool:
     key = fold(value)
     return any(fold(v) == key for v in values)

@@ -10,7 +10,8 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -36,6 +37,7 @@ from tests.live_server import serve
 
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 DESKTOP: ViewportSize = {"width": 1366, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -142,10 +144,13 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Browser, base_url: str) -> Iterator[Page]:
-    """A fresh desktop-sized tab; any script error or CSP violation fails the test."""
-    context = browser.new_context(viewport=DESKTOP, base_url=base_url, accept_downloads=True)
+@contextmanager
+def open_tab(
+    browser: Browser, base_url: str, viewport: ViewportSize, *, statuses: Collection[int] = (400,)
+) -> Iterator[Page]:
+    """A fresh tab of `viewport`'s size; any script error or CSP violation fails the test, and
+    so does a failed load, but for `statuses` that pages answer on purpose."""
+    context = browser.new_context(viewport=viewport, base_url=base_url, accept_downloads=True)
     tab = context.new_page()
     problems: list[str] = []
 
@@ -164,9 +169,32 @@ def page(browser: Browser, base_url: str) -> Iterator[Page]:
         yield tab
     finally:
         context.close()
-    # Pages answering 400 on purpose log that status; anything else is a real problem.
-    problems = [p for p in problems if "status of 400" not in p]
+    # Pages answering an error status on purpose log it; anything else is a real problem.
+    expected = tuple(f"status of {status}" for status in statuses)
+    problems = [p for p in problems if not any(e in p for e in expected)]
     assert problems == [], problems
+
+
+@pytest.fixture
+def page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A fresh desktop-sized tab."""
+    with open_tab(browser, base_url, DESKTOP) as tab:
+        yield tab
+
+
+@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
+def sized_page(browser: Browser, base_url: str, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh tab, once at desktop width and once at a phone's."""
+    with open_tab(browser, base_url, request.param) as tab:
+        yield tab
+
+
+def assert_no_sideways_scroll(page: Page) -> None:
+    """Nothing wider than the window: at a phone's width a page scrolls only down."""
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{overflow}px of sideways scroll"
 
 
 def screenshot(page: Page, name: str) -> Path:
