@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -17,6 +16,7 @@ from opensearchpy import OpenSearch, helpers
 from search.app import create_app
 from search.index import schema
 from search.settings import Settings
+from tests.aio import run_apart
 from tests.live_server import serve
 
 pytestmark = pytest.mark.integration
@@ -104,10 +104,8 @@ def test_fifty_cursors_and_exports_at_once_leave_no_point_in_time_open(
             results = await asyncio.gather(*pagings, *exports)
         return list(results[:50]), list(results[50:])  # type: ignore[arg-type]
 
-    with serve(create_app(loaded)) as base, ThreadPoolExecutor(1) as thread:
-        # A thread of its own: the browser tests' Playwright keeps an event loop running in
-        # this one for the whole session, and asyncio.run refuses to start beside it.
-        pagings, exported = thread.submit(asyncio.run, run(base)).result()
+    with serve(create_app(loaded)) as base:
+        pagings, exported = run_apart(run(base))
     for seen in pagings:
         assert len(seen) == len(set(seen)) == 300
     assert exported == [300] * 6

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from search import languages
@@ -12,6 +11,7 @@ from search.query.compiler import compile_query
 from search.query.language_groups import only_groups
 from search.query.present_languages import PresentLanguages
 from search.query.request import SearchRequest
+from tests.aio import run_apart
 
 QUERIES = ["kim putin summit", '"kim putin"~5', 'title:"peace talks"', "zel* OR -sport", "a AND b"]
 
@@ -73,18 +73,18 @@ def test_the_index_is_asked_once_per_interval_and_codes_become_groups() -> None:
     now = [0.0]
     present = PresentLanguages(ttl_s=30, clock=lambda: now[0])
     index = _Index(["en", "ko", "pl", "fr"])
-    first = asyncio.run(present.groups(index, "news"))
+    first = run_apart(present.groups(index, "news"))
     assert first == {"ko", "fr", languages.OTHER}
     now[0] = 29.0
-    asyncio.run(present.groups(index, "news"))
+    run_apart(present.groups(index, "news"))
     assert index.asked == 1
     now[0] = 31.0
     index.codes = ["en"]
-    assert asyncio.run(present.groups(index, "news")) == frozenset()
+    assert run_apart(present.groups(index, "news")) == frozenset()
     assert index.asked == 2
 
 
 def test_an_archive_of_more_languages_than_counted_searches_every_group() -> None:
     present = PresentLanguages()
     index = _Index(["en"], more=5)
-    assert asyncio.run(present.groups(index, "news")) is None
+    assert run_apart(present.groups(index, "news")) is None

@@ -3,7 +3,6 @@ spelling correction, mistyped dates, who gets the HTML error page, the entity pa
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -20,6 +19,7 @@ from search.web.spelling import MAX_WORDS, checked_words, corrected_query, sugge
 from search.web.templating import templates
 from search.web.understood import understood
 from search.web.urls import PageParams, PageState, both_href
+from tests.aio import run_apart
 
 HOSTILE = "<script>window.__xss=1</script>"
 
@@ -92,7 +92,7 @@ def test_a_correction_replaces_misspelt_words_in_place_and_keeps_the_syntax() ->
 
 
 def test_a_mistyped_date_is_set_aside_with_what_was_typed() -> None:
-    read = asyncio.run(page_params(request("q=oil&date_from=2020-13-45&date_to=2021")))
+    read = run_apart(page_params(request("q=oil&date_from=2020-13-45&date_to=2021")))
     assert read.params.q == "oil"
     assert read.params.date_from is None
     assert read.params.date_to is not None
@@ -103,7 +103,7 @@ def test_a_mistyped_date_is_set_aside_with_what_was_typed() -> None:
 
 def test_other_bad_parameters_are_still_refused() -> None:
     with pytest.raises(RequestValidationError):
-        asyncio.run(page_params(request("q=oil&page=0&date_from=x")))
+        run_apart(page_params(request("q=oil&page=0&date_from=x")))
 
 
 @pytest.mark.parametrize(
@@ -130,7 +130,7 @@ def render_search(state: PageState, result: SearchResponse | None, **extra: Any)
 
 
 def test_a_mistyped_date_marks_only_its_box_and_keeps_the_typed_text() -> None:
-    read = asyncio.run(page_params(request("q=oil&date_to=" + HOSTILE)))
+    read = run_apart(page_params(request("q=oil&date_to=" + HOSTILE)))
     page = render_search(
         PageState(read.params),
         SearchResponse(total=Total(value=3), hits=[]),
