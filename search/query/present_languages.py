@@ -7,8 +7,8 @@ matches by its English analysis (whole words) until the next ask.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import Final
+from collections.abc import Callable, Mapping
+from typing import Any, Final
 
 from opensearchpy import AsyncOpenSearch
 from opensearchpy.exceptions import TransportError
@@ -20,6 +20,15 @@ from search.languages import field_suffix
 PRESENT_TTL_S: Final = 30.0
 #: Languages asked for at most; an archive in more is searched in every group.
 MAX_LANGUAGES: Final = 200
+
+
+def groups_of(codes: Mapping[str, Any]) -> frozenset[str] | None:
+    """The groups of a terms aggregation over `language`; None when it did not count every
+    language (more than `MAX_LANGUAGES`): then every group is searched."""
+    if codes.get("sum_other_doc_count", 0):
+        return None
+    found = {field_suffix(str(bucket["key"])) for bucket in codes.get("buckets", [])}
+    return frozenset(group for group in found if group is not None)
 
 
 class PresentLanguages:
@@ -42,10 +51,8 @@ class PresentLanguages:
             raw = await client.search(index=index, body=body, params={"request_cache": "true"})
         except TransportError:
             return None  # the search itself reports what is wrong
-        buckets = raw.get("aggregations", {}).get("codes", {}).get("buckets", [])
-        if raw.get("aggregations", {}).get("codes", {}).get("sum_other_doc_count", 0):
+        groups = groups_of(raw.get("aggregations", {}).get("codes", {}))
+        if groups is None:
             return None
-        found = {field_suffix(str(b["key"])) for b in buckets}
-        groups = frozenset(g for g in found if g is not None)
         self._known[index] = (now, groups)
         return groups

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from search.query.compiler import ALL_WORDS_UP_TO
 from search.query.syntax import (
     And,
     Fuzzy,
@@ -29,8 +30,6 @@ FIELD_WORDS: Final[dict[str, str]] = {
     "location": "as a place",
     "source": "as the source",
 }
-#: Free words beyond this many need not all match (the compiler's minimum_should_match).
-ALL_FREE_WORDS: Final = 2
 
 
 def _in(field: str | None) -> str:
@@ -65,7 +64,7 @@ def _and(children: tuple[Node, ...]) -> str:
     first_free = next((i for i, c in enumerate(children) if _free(c)), -1)
     parts: list[str] = []
     for i, child in enumerate(children):
-        if i == first_free and len(free) > ALL_FREE_WORDS:
+        if i == first_free and len(free) > ALL_WORDS_UP_TO:
             parts.append("most of " + ", ".join(free))
         elif i == first_free:
             parts.extend(free)

@@ -21,9 +21,12 @@ from opensearchpy import OpenSearch
 from search.app import create_app
 from search.entities.store import drop_registry
 from search.index import schema
+from search.index.client import async_client
 from search.ingest.run import ingest_paths
 from search.ingest.runs import drop_runs
+from search.query.present_languages import PresentLanguages
 from search.settings import Settings
+from tests.aio import run_apart
 from tests.conftest import FIXTURES, ROOT
 
 pytestmark = pytest.mark.integration
@@ -221,3 +224,33 @@ def test_french_articles_get_persons_organisations_and_places_from_the_french_mo
     for row in facets["person"][:5]:
         assert " " in row["value"], row
         assert row["value"].split()[-1] in text, row
+
+
+def test_the_languages_an_index_holds_are_asked_once_per_interval(
+    node_settings: Settings, os_client: OpenSearch, tmp_path: Path
+) -> None:
+    """Against the real index: the groups follow what is ingested, but only once the interval
+    has passed (a search names the groups it was last told)."""
+    settings = node_settings.model_copy(update={"index": f"test-present-{uuid.uuid4().hex[:8]}"})
+    korean = tmp_path / "ko.ndjson"
+    korean.write_text(KOREAN.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    now = [0.0]
+    present = PresentLanguages(ttl_s=30, clock=lambda: now[0])
+
+    async def ask() -> frozenset[str] | None:
+        client = async_client(settings)
+        try:
+            return await present.groups(client, settings.index)
+        finally:
+            await client.close()
+
+    try:
+        ingest_paths(settings, [UK_RU])
+        assert run_apart(ask()) == {"uk", "ru"}
+        ingest_paths(settings, [korean])
+        now[0] = 29.0
+        assert run_apart(ask()) == {"uk", "ru"}, "asked again within the interval"
+        now[0] = 31.0
+        assert run_apart(ask()) == {"uk", "ru", "ko"}
+    finally:
+        _drop(os_client, settings.index)

@@ -9,9 +9,8 @@ from search.fields import LANGUAGE_TEXT_FIELDS
 from search.query.builder import build_search_body
 from search.query.compiler import compile_query
 from search.query.language_groups import only_groups
-from search.query.present_languages import PresentLanguages
+from search.query.present_languages import groups_of
 from search.query.request import SearchRequest
-from tests.aio import run_apart
 
 QUERIES = ["kim putin summit", '"kim putin"~5', 'title:"peace talks"', "zel* OR -sport", "a AND b"]
 
@@ -57,34 +56,16 @@ def test_proximity_keeps_the_intervals_of_kept_groups_only() -> None:
     assert fields == ["title.exact", "body.exact", "title_fr", "body_fr"]
 
 
-class _Index:
-    """An index that holds articles in these languages and counts how often it was asked."""
-
-    def __init__(self, codes: list[str], *, more: int = 0) -> None:
-        self.codes, self.more, self.asked = codes, more, 0
-
-    async def search(self, **_: Any) -> dict[str, Any]:
-        self.asked += 1
-        buckets = [{"key": code, "doc_count": 1} for code in self.codes]
-        return {"aggregations": {"codes": {"buckets": buckets, "sum_other_doc_count": self.more}}}
+def _codes(*codes: str, more: int = 0) -> dict[str, Any]:
+    """A terms aggregation over `language` as OpenSearch answers it."""
+    buckets = [{"key": code, "doc_count": 1} for code in codes]
+    return {"buckets": buckets, "sum_other_doc_count": more}
 
 
-def test_the_index_is_asked_once_per_interval_and_codes_become_groups() -> None:
-    now = [0.0]
-    present = PresentLanguages(ttl_s=30, clock=lambda: now[0])
-    index = _Index(["en", "ko", "pl", "fr"])
-    first = run_apart(present.groups(index, "news"))
-    assert first == {"ko", "fr", languages.OTHER}
-    now[0] = 29.0
-    run_apart(present.groups(index, "news"))
-    assert index.asked == 1
-    now[0] = 31.0
-    index.codes = ["en"]
-    assert run_apart(present.groups(index, "news")) == frozenset()
-    assert index.asked == 2
+def test_language_codes_become_groups_and_english_needs_none() -> None:
+    assert groups_of(_codes("en", "ko", "pl", "fr")) == {"ko", "fr", languages.OTHER}
+    assert groups_of(_codes("en")) == frozenset()
 
 
 def test_an_archive_of_more_languages_than_counted_searches_every_group() -> None:
-    present = PresentLanguages()
-    index = _Index(["en"], more=5)
-    assert run_apart(present.groups(index, "news")) is None
+    assert groups_of(_codes("en", more=5)) is None
