@@ -35,7 +35,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from bench.common import CORPORA_DIR, ROOT, WORK_DIR, log
+from bench.entity_profile import PROFILE_PATH, TYPES, EntityDrawer, load_profile
 from search.entities.normalize import folding_key
+from search.entities.registry import entity_id
 from search.fields import CLUSTER_ID
 from search.index.bulk import BulkDoc
 from search.ingest.enrich import Enrichment
@@ -53,34 +55,6 @@ FALLBACK_CORPORA = (
 _PARAGRAPHS = re.compile(r"\n\s*\n|\n(?=[ \t]{2,}\S)")  # blank line (BBC) or indented line (wire)
 _SENTENCES = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’]))\s+(?=[A-Z0-9\"'“‘(])")
 _TOKENS = re.compile(r"[A-Za-z0-9][A-Za-z0-9.&'-]*[A-Za-z0-9]|[A-Za-z0-9]")
-_CAPITALISED_PAIR = re.compile(r"\b([A-Z][a-z]+)\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
-#: Words that stand before a surname without being a first name.
-_NOT_FIRST_NAMES = frozenset(
-    re.findall(
-        r"\S+",
-        """President Secretary Minister Chairman Governor Senator Chancellor Premier Treasury
-        Finance Trade Agriculture Energy Commerce Mr Mrs Ms Dr Sir Lord Said The But And When
-        Prime Reserve Fed Bank Deputy Under Vice Economic Foreign State Labour Labor Budget
-        Interior Defence Defense Federal French German British Japanese American Soviet West East
-        Chief Representative Board Former Brazilian Dutch Saudi Indonesian Philippine Belgian
-        Canadian Italian Swiss Nigerian Mexican Australian Spanish Korean Chinese Indian
-        Venezuelan Ecuadorean Kuwaiti Iranian Iraqi Transportation Justice Attorney Office If In
-        On At For With Central Bundesbank""",
-    )
-)
-_PLACE_NAMES = {
-    "usa": "United States", "uk": "United Kingdom", "ussr": "Soviet Union",
-    "uae": "United Arab Emirates", "trinidad-tobago": "Trinidad and Tobago",
-    "yemen-arab-republic": "North Yemen", "yemen-demo-republic": "South Yemen",
-    "us-virgin-islands": "U.S. Virgin Islands", "guinea-bissau": "Guinea-Bissau",
-}  # fmt: skip
-_ORG_NAMES = {
-    "ec": "European Community", "worldbank": "World Bank", "un": "United Nations",
-    "ico-coffee": "International Coffee Organization", "iwc-wheat": "International Wheat Council",
-    "adb-asia": "Asian Development Bank", "adb-africa": "African Development Bank",
-    "comecon": "Comecon", "euratom": "Euratom", "asean": "ASEAN",
-}  # fmt: skip
-#: Other ways the text names an entity: the wire writes "U.S." far more than "United States".
 _EXTRA_SURFACES = {
     "United States": ("U.S.",), "United Kingdom": ("Britain", "British"),
     "Soviet Union": ("Soviet",), "West Germany": ("West German",),
@@ -89,21 +63,15 @@ _EXTRA_SURFACES = {
     "Asian Development Bank": ("ADB",), "African Development Bank": ("ADB",),
 }  # fmt: skip
 ENTITY_SENTENCES_KEPT = 500
+#: Made-up names borrow a real sentence naming a real entity of their type: per type, this many.
+TEMPLATE_SENTENCES_KEPT = 5000
 #: Entity type -> the record field (and Article field) listing its names.
 ENTITY_FIELDS: tuple[tuple[EntityType, str], ...] = (
     ("person", "persons"),
     ("agency", "agencies"),
     ("location", "locations"),
+    ("group", "groups"),
 )
-
-
-@dataclass(frozen=True)
-class EntitySet:
-    """One real article's index terms, as display names."""
-
-    persons: tuple[str, ...] = ()
-    agencies: tuple[str, ...] = ()
-    locations: tuple[str, ...] = ()
 
 
 @dataclass
@@ -120,18 +88,22 @@ class SourceModel:
 @dataclass
 class CorpusModel:
     sources: list[SourceModel]
-    entity_sets: list[EntitySet]
+    #: What NER and the registry produce per article (bench.entity_profile).
+    profile: dict[str, Any]
     #: display name -> (source index, sentence index) of real sentences that name it.
     entity_sentences: dict[str, list[tuple[int, int]]]
+    #: entity type -> (source index, sentence index, surface) of sentences naming a real entity
+    #: of that type, where a made-up name of the type takes the surface's place.
+    templates: dict[str, list[tuple[int, int, str]]]
     origin: str
 
     def stats(self) -> dict[str, Any]:
-        names = {n for s in self.entity_sets for n in (*s.persons, *s.agencies, *s.locations)}
         return {
             "origin": self.origin,
             "sources": {s.name: len(s.shapes) for s in self.sources},
             "sentences": sum(len(s.sentences) for s in self.sources),
-            "distinct_entities": len(names),
+            "entity_profile_articles": self.profile["articles"],
+            "real_names_with_sentences": len(self.entity_sentences),
         }
 
 
@@ -174,49 +146,6 @@ def split_article(body: str) -> list[list[str]]:
     return [p for p in paragraphs if p]
 
 
-def _display(code: str, names: dict[str, str], *, acronym: bool = False) -> str:
-    if code in names:
-        return names[code]
-    if acronym and len(code) <= 6 and "-" not in code:
-        return code.upper()
-    return " ".join(part.capitalize() for part in code.split("-"))
-
-
-def _first_names(records: list[dict[str, Any]], surnames: set[str]) -> dict[str, str]:
-    """Surname -> the first name the text most often puts before it ("Volcker" -> "Paul")."""
-    seen: Counter[tuple[str, str]] = Counter()
-    for record in records:
-        for first, last in _CAPITALISED_PAIR.findall(record["body"]):
-            if last in surnames and first not in _NOT_FIRST_NAMES:
-                seen[(last, first)] += 1
-    best: dict[str, str] = {}
-    for (last, first), count in seen.most_common():
-        if count >= 3 and last not in best:
-            best[last] = first
-    return best
-
-
-def _entity_sets(records: list[dict[str, Any]]) -> list[EntitySet]:
-    tagged = [r for r in records if "people" in r or "places" in r]
-    surnames = {_display(c, {}) for r in tagged for c in r.get("people", []) if "-" not in c}
-    firsts = _first_names(tagged, surnames)
-
-    def person(code: str) -> str:
-        name = _display(code, {})
-        return f"{firsts[name]} {name}" if name in firsts else name
-
-    return [
-        EntitySet(
-            persons=tuple(dict.fromkeys(person(c) for c in r.get("people", []))),
-            agencies=tuple(
-                dict.fromkeys(_display(c, _ORG_NAMES, acronym=True) for c in r.get("orgs", []))
-            ),
-            locations=tuple(dict.fromkeys(_display(c, _PLACE_NAMES) for c in r.get("places", []))),
-        )
-        for r in tagged
-    ]
-
-
 def surfaces(type_: EntityType, name: str) -> tuple[str, ...]:
     """How a text may name the entity: its name, a person's surname, known short forms."""
     forms = [name, *_EXTRA_SURFACES.get(name, ())]
@@ -226,32 +155,37 @@ def surfaces(type_: EntityType, name: str) -> tuple[str, ...]:
 
 
 def _index_entity_sentences(
-    sources: list[SourceModel], entity_sets: list[EntitySet]
-) -> dict[str, list[tuple[int, int]]]:
-    """Real sentences naming each entity: a token index first, then a substring check."""
-    wanted: dict[str, list[tuple[str, str]]] = {}  # last token -> [(entity name, surface)]
-    entities: dict[tuple[EntityType, str], None] = {}
-    for entity_set in entity_sets:
-        for type_, key in ENTITY_FIELDS:
-            entities.update(dict.fromkeys((type_, name) for name in getattr(entity_set, key)))
-    for type_, name in entities:
+    sources: list[SourceModel], names: dict[tuple[EntityType, str], None]
+) -> tuple[dict[str, list[tuple[int, int]]], dict[str, list[tuple[int, int, str]]]]:
+    """Real sentences naming each entity (a token index first, then a substring check), and
+    per type sentences whose named entity a made-up name can replace."""
+    # last token -> [(type, name, surface)]
+    wanted: dict[str, list[tuple[EntityType, str, str]]] = {}
+    for type_, name in names:
         for surface in surfaces(type_, name):
             tokens = _TOKENS.findall(surface)
             if tokens:
-                wanted.setdefault(tokens[-1], []).append((name, surface))
+                wanted.setdefault(tokens[-1], []).append((type_, name, surface))
     found: dict[str, list[tuple[int, int]]] = {}
+    templates: dict[str, list[tuple[int, int, str]]] = {}
     for s_index, source in enumerate(sources):
         for n, sentence in enumerate(source.sentences):
             for token in dict.fromkeys(_TOKENS.findall(sentence)):
-                for name, surface in wanted.get(token, ()):
+                for type_, name, surface in wanted.get(token, ()):
+                    if surface not in sentence:
+                        continue
                     hits = found.setdefault(name, [])
-                    fresh = not hits or hits[-1] != (s_index, n)
-                    if fresh and len(hits) < ENTITY_SENTENCES_KEPT and surface in sentence:
+                    if len(hits) < ENTITY_SENTENCES_KEPT and (not hits or hits[-1] != (s_index, n)):
                         hits.append((s_index, n))
-    return found
+                    kept = templates.setdefault(type_, [])
+                    if len(kept) < TEMPLATE_SENTENCES_KEPT and surface == name:
+                        kept.append((s_index, n, surface))
+    return found, templates
 
 
-def build_model(paths: list[Path] | None = None) -> CorpusModel:
+def build_model(
+    paths: list[Path] | None = None, profile: dict[str, Any] | None = None
+) -> CorpusModel:
     """Read the real corpora once into the pools the generator draws from."""
     started = time.monotonic()
     files, origin = (paths, "given files") if paths else corpus_files()
@@ -274,25 +208,47 @@ def build_model(paths: list[Path] | None = None) -> CorpusModel:
         section = record.get("topics") or record.get("category") or []
         source.sections.append([section] if isinstance(section, str) else list(section))
     pools = [s for s in sources.values() if s.shapes and s.titles]
-    entity_sets = _entity_sets(records) or [EntitySet()]
-    model = CorpusModel(pools, entity_sets, _index_entity_sentences(pools, entity_sets), origin)
+    profile = profile or load_profile()
+    if profile is None:
+        raise SystemExit(f"no entity profile: run python -m bench.entity_profile ({PROFILE_PATH})")
+    names = {(t, name): None for t in TYPES for name, _ in profile["types"][t]["top"]}
+    found, templates = _index_entity_sentences(pools, names)
+    model = CorpusModel(pools, profile, found, templates, origin)
     log(f"corpus model from {origin} in {time.monotonic() - started:.1f}s: {model.stats()}")
     return model
 
 
 class Generator:
-    """Draws articles from a model; one instance per output, seeded once."""
+    """Draws articles from a model; one instance per output, seeded once. `articles` is the
+    size of the whole output: how many distinct names it holds grows with it."""
 
-    def __init__(self, model: CorpusModel, seed: int, start_year: int, years: int) -> None:
+    def __init__(
+        self, model: CorpusModel, seed: int, start_year: int, years: int, articles: int
+    ) -> None:
         self.model = model
         self.rng = random.Random(seed)
         self.seed = seed
         self.start = datetime(start_year, 1, 1, tzinfo=UTC).timestamp()
         self.span = datetime(start_year + years, 1, 1, tzinfo=UTC).timestamp() - self.start
         self.weights = list(accumulate(len(s.shapes) for s in model.sources))
+        self.entities = EntityDrawer(model.profile, articles)
 
     def _source(self) -> int:
         return bisect(self.weights, self.rng.random() * self.weights[-1])
+
+    def _naming(self, type_: str, name: str) -> str | None:
+        """A real sentence naming the entity; for a made-up name, one naming another of its type
+        with the name put in its place."""
+        rng, model = self.rng, self.model
+        hits = model.entity_sentences.get(name)
+        if hits:
+            other, sentence = rng.choice(hits)
+            return model.sources[other].sentences[sentence]
+        templates = model.templates.get(type_)
+        if not templates:
+            return None
+        other, sentence, surface = rng.choice(templates)
+        return model.sources[other].sentences[sentence].replace(surface, name, 1)
 
     def article(self, n: int, *, with_entities: bool) -> dict[str, Any]:
         rng, model = self.rng, self.model
@@ -300,13 +256,15 @@ class Generator:
         source = model.sources[s_index]
         shape = rng.choice(source.shapes)
         total = sum(shape)
-        entities = rng.choice(model.entity_sets)
+        entities = self.entities.draw(rng) if with_entities else {}
         picked: list[str] = []
-        for name in (*entities.persons, *entities.agencies, *entities.locations):
-            hits = model.entity_sentences.get(name)
-            if hits and len(picked) < max(1, total // 2):
-                other, sentence = rng.choice(hits)
-                picked.append(model.sources[other].sentences[sentence])
+        for type_, _ in ENTITY_FIELDS:
+            for name in entities.get(type_, ()):
+                if len(picked) >= max(1, total // 2):
+                    break
+                naming = self._naming(type_, name)
+                if naming:
+                    picked.append(naming)
         while len(picked) < total:
             picked.append(rng.choice(source.sentences))
         rng.shuffle(picked)
@@ -325,10 +283,9 @@ class Generator:
             "body": "\n\n".join(paragraphs),
         }
         if with_entities:
-            record["persons"] = list(entities.persons)
-            record["agencies"] = list(entities.agencies)
-            record["locations"] = list(entities.locations)
-            record["countries"] = list(entities.locations)  # Reuters PLACES are all countries
+            for type_, key in ENTITY_FIELDS:
+                record[key] = entities[type_]
+            record["countries"] = entities["countries"]
         return record
 
 
@@ -352,7 +309,7 @@ def generate(
     """Write N articles to `out` (via a .part file, so a half-written corpus is never reused)."""
     started = time.monotonic()
     model = model or build_model()
-    generator = Generator(model, seed, start_year, years)
+    generator = Generator(model, seed, start_year, years, n)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".part")
     with _open_out(partial) as sink:
@@ -373,7 +330,7 @@ def generate(
 
 def ensure_corpus(n: int, seed: int = 1, *, with_entities: bool = True) -> Path:
     """A generated corpus in bench/results/tmp, made once and reused by later runs."""
-    suffix = "-entities" if with_entities else ""
+    suffix = "-ner" if with_entities else ""
     path = WORK_DIR / f"corpus-{n}-s{seed}{suffix}.ndjson"
     if not path.exists():
         log(f"generating {n:,} articles into {path.relative_to(ROOT)}")
@@ -398,17 +355,28 @@ def _mentions(body: str, type_: EntityType, name: str) -> list[Mention]:
     return sorted(found, key=lambda m: m.start)
 
 
+def _country(name: str, countries: Sequence[str], n: int) -> str | None:
+    """A location's country: itself when it is one, else one of the article's countries."""
+    if name in countries:
+        return name
+    return countries[n % len(countries)] if countries else None
+
+
 def precomputed_enrichment(record: dict[str, Any], body: str) -> Enrichment:
-    """The Enrichment NER would have produced, from the record's own entity lists."""
+    """The Enrichment NER and the registry would have produced, from the record's own entity
+    lists: every name with its registry id and its mentions in the text."""
     entities: list[Entity] = []
+    countries = list(record.get("countries", []))
     for type_, key in ENTITY_FIELDS:
-        for name in record.get(key, []):
+        for n, name in enumerate(record.get(key, [])):
+            entity_key = folding_key(name)
             entities.append(
                 Entity(
                     type=type_,
                     name=name,
-                    key=folding_key(name),
-                    country=name if type_ == "location" else None,
+                    key=entity_key,
+                    id=entity_id(type_, entity_key),
+                    country=_country(name, countries, n) if type_ == "location" else None,
                     mentions=_mentions(body, type_, name),
                 )
             )
@@ -416,7 +384,8 @@ def precomputed_enrichment(record: dict[str, Any], body: str) -> Enrichment:
         persons=list(record.get("persons", [])),
         agencies=list(record.get("agencies", [])),
         locations=list(record.get("locations", [])),
-        countries=list(record.get("countries", [])),
+        countries=countries,
+        groups=list(record.get("groups", [])),
         entities=entities,
     )
 

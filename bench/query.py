@@ -37,6 +37,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -45,6 +46,7 @@ import httpx
 from opensearchpy import AsyncOpenSearch, OpenSearch
 
 from bench.common import (
+    WORK_DIR,
     bench_settings,
     create_index,
     delete_index,
@@ -70,7 +72,7 @@ from bench.corpus import (
     with_copies,
 )
 from search.duplicates.summaries import summarise_all
-from search.fields import CLUSTER_ID
+from search.fields import CLUSTER_ID, LANGUAGE
 from search.http.params import SearchParams
 from search.index.bulk import BulkWriter
 from search.index.client import node_urls
@@ -78,6 +80,7 @@ from search.ingest.run import bulk_policy
 from search.query import builder, grouping
 from search.query.cursor import START, decode_cursor
 from search.query.grouping import GROUPS_AGG
+from search.query.present_languages import MAX_LANGUAGES, groups_of
 from search.query.service import EXPORT_BATCH
 from search.settings import Settings
 
@@ -113,6 +116,8 @@ class Call:
     body: dict[str, Any]
     #: Whether the service sends this request with request_cache=true (the twin does too).
     cached: bool = False
+    #: The language groups the body names, as the API names those the index holds.
+    groups: frozenset[str] | None = None
 
     def query_pairs(self) -> list[tuple[str, str]]:
         """The API query string as pairs: lists repeat their name, booleans are true/false."""
@@ -174,6 +179,13 @@ def merged(parts: Sequence[LevelResult]) -> LevelResult:
     )
 
 
+def index_groups(client: OpenSearch, index: str) -> frozenset[str] | None:
+    """The language groups the API's searches name on this index (present_languages)."""
+    codes = {"terms": {"field": LANGUAGE, "size": MAX_LANGUAGES}}
+    raw = client.search(index=index, body={"size": 0, "aggs": {"codes": codes}})
+    return groups_of(raw["aggregations"]["codes"])
+
+
 def top_values(client: OpenSearch, index: str) -> dict[str, list[str]]:
     """The most common values of the facets the mix filters on, read from the index itself."""
     fields = {"person": "persons", "agency": "agencies", "country": "countries", "source": "source"}
@@ -182,20 +194,21 @@ def top_values(client: OpenSearch, index: str) -> dict[str, list[str]]:
     return {name: [b["key"] for b in raw["aggregations"][name]["buckets"]] for name in fields}
 
 
-def search_call(kind: str, params: dict[str, Any]) -> Call:
+def search_call(kind: str, params: dict[str, Any], groups: frozenset[str] | None = None) -> Call:
     # The API turns its query string into a SearchRequest with this very model; building the
     # direct body the same way guarantees both targets run the same OpenSearch request.
     req = SearchParams.model_validate(params).to_request()
-    body = builder.build_search_body(req)
-    return Call(kind, "/v1/search", params, body, cached=bool(builder.search_params(req)))
+    body = builder.build_search_body(req, groups=groups)
+    cached = bool(builder.search_params(req))
+    return Call(kind, "/v1/search", params, body, cached=cached, groups=groups)
 
 
-def build_mix(values: dict[str, list[str]]) -> list[Call]:
+def build_mix(values: dict[str, list[str]], groups: frozenset[str] | None = None) -> list[Call]:
     """The request cycle: free text, phrases, text + two facet filters + facets + highlight +
     histogram, and entity pages, interleaved by MIX_WEIGHTS."""
     by_kind: dict[str, list[Call]] = {
-        "free_text": [search_call("free_text", {"q": q}) for q in FREE_TEXT],
-        "phrase": [search_call("phrase", {"q": q}) for q in PHRASES],
+        "free_text": [search_call("free_text", {"q": q}, groups) for q in FREE_TEXT],
+        "phrase": [search_call("phrase", {"q": q}, groups) for q in PHRASES],
         "filtered": [
             search_call(
                 "filtered",
@@ -205,6 +218,7 @@ def build_mix(values: dict[str, list[str]]) -> list[Call]:
                     "source": [values["source"][i % len(values["source"])]],
                     "histogram": True,
                 },
+                groups,
             )
             for i, q in enumerate(FREE_TEXT)
         ],
@@ -233,7 +247,7 @@ def build_mix(values: dict[str, list[str]]) -> list[Call]:
 def grouped_call(call: Call) -> Call:
     """The same search with group=duplicates (a first page is the one collapsed search the
     service sends; never sent as a direct twin, as later pages differ)."""
-    return search_call(call.kind, {**call.params, **GROUPED})
+    return search_call(call.kind, {**call.params, **GROUPED}, call.groups)
 
 
 def variant_mix(calls: Sequence[Call], change: Callable[[Call], Call]) -> list[Call]:
@@ -538,7 +552,9 @@ def breakdown_variants(searches: Sequence[Call]) -> dict[str, dict[int, Call]]:
     }
     for call in searches:
         page = grouped_call(call)
-        counted = search_call(call.kind, {**call.params, **GROUPED, "count_groups": True})
+        counted = search_call(
+            call.kind, {**call.params, **GROUPED, "count_groups": True}, call.groups
+        )
         count = counted.body["aggs"][GROUPS_AGG]
         bodies = {
             "plain": call.body,
@@ -619,6 +635,22 @@ def load_corpus(
         delete_index(client, index)
         raise
     return index, seconds, clusters
+
+
+def _kept_path(index: str) -> Path:
+    return WORK_DIR / f"{index}.load.json"
+
+
+def keep_index(index: str, load_s: float, clusters: dict[str, Any]) -> None:
+    """Remember how a kept index was loaded, for later runs with --index."""
+    record = {"index": index, "load_seconds": load_s, "clusters": clusters}
+    _kept_path(index).write_text(json.dumps(record), encoding="utf-8")
+    log(f"kept {index}: measure it again with --index {index}")
+
+
+def kept_index(index: str) -> tuple[str, float, dict[str, Any]]:
+    record = json.loads(_kept_path(index).read_text(encoding="utf-8"))
+    return index, float(record["load_seconds"]), dict(record["clusters"])
 
 
 def distinct_clusters(client: OpenSearch, index: str) -> int:
@@ -766,7 +798,7 @@ def measure_index(
     (the index must carry cluster_id) also the mix grouped through the API, cursor paging
     grouped and plain, and the parts of a grouped page timed straight at OpenSearch."""
     values = top_values(client, index)
-    calls = build_mix(values)
+    calls = build_mix(values, index_groups(client, index))
     api = ApiProcess(settings, index)
     try:
         api.wait_ready()
@@ -815,6 +847,12 @@ def main(argv: list[str] | None = None) -> int:
         "--no-grouping", action="store_true", help="skip the grouped searches (group=duplicates)"
     )
     parser.add_argument(
+        "--index",
+        default=None,
+        help="measure this index, loaded by an earlier run with --keep (not deleted after)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the loaded index for --index")
+    parser.add_argument(
         "--slices",
         type=int,
         default=1,
@@ -826,7 +864,14 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     settings = bench_settings()
     with running_node(settings) as client:
-        index, load_s, clusters = load_corpus(client, settings, args.n, args.seed, args.copy_share)
+        if args.index:
+            index, load_s, clusters = kept_index(args.index)
+        else:
+            index, load_s, clusters = load_corpus(
+                client, settings, args.n, args.seed, args.copy_share
+            )
+            if args.keep:
+                keep_index(index, load_s, clusters)
         try:
             count = int(client.count(index=index)["count"])
             log(
@@ -844,7 +889,8 @@ def main(argv: list[str] | None = None) -> int:
                 slices=args.slices,
             )
         finally:
-            delete_index(client, index)
+            if not (args.index or args.keep):
+                delete_index(client, index)
         print_report(measured, count)
         write_results(
             result_name("query", args.tag),

@@ -18,6 +18,8 @@ from bench.corpus import (
 )
 from bench.query import SEARCH_KINDS, Call, grouped_call, grouped_ratios, search_call, variant_mix
 from bench.tuning import variant_body
+from search.entities.normalize import folding_key
+from search.entities.registry import entity_id
 from search.fields import CLUSTER_ID
 from search.index.schema import index_body
 from tests.conftest import FIXTURES
@@ -130,3 +132,18 @@ def test_grouped_calls_add_only_the_grouping_and_are_compared_over_searches() ->
     assert ratios["grouped_to_plain_p50"] == round(3.5 / 3.0, 3)
     assert ratios["grouped_to_plain_p50_by_kind"] == {"free_text": 1.5, "phrase": 1.0}
     assert set(ratios["grouped_to_plain_p50_by_kind"]) <= set(SEARCH_KINDS)
+
+
+def test_scale_documents_carry_registry_ids_and_the_drawn_countries(tmp_path: Path) -> None:
+    corpus = tmp_path / "a.ndjson"
+    generate(corpus, 300, seed=3, with_entities=True, model=build_model([REUTERS_SAMPLE]))
+    records = list(read_records(corpus))
+    docs = [doc.source for doc in clustered_docs(records)]
+    named = 0
+    for record, doc in zip(records, docs, strict=True):
+        for type_, key in (("person", "persons"), ("agency", "agencies")):
+            expected = [f"{entity_id(type_, folding_key(n))}|{n}" for n in record[key]]
+            assert doc[f"{type_}_facets"] == expected
+            named += len(expected)
+        assert set(doc["countries"]) <= set(record["countries"]) | set(record["locations"])
+    assert named > 300  # the measured profile names a few per article
