@@ -21,6 +21,7 @@ import argparse
 import gzip
 import io
 import json
+import multiprocessing
 import random
 import re
 import sys
@@ -30,6 +31,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from itertools import accumulate, groupby, islice
 from pathlib import Path
 from typing import IO, Any
@@ -345,13 +347,23 @@ def read_records(path: Path, limit: int | None = None) -> Iterator[dict[str, Any
         yield record
 
 
+def _is_word_char(text: str, at: int) -> bool:
+    return 0 <= at < len(text) and (text[at].isalnum() or text[at] == "_")
+
+
 def _mentions(body: str, type_: EntityType, name: str) -> list[Mention]:
+    """Where the body names the entity, as whole words. Plain `find`, not a regex per name:
+    a scale corpus holds hundreds of thousands of names and compiling each cost 8 ms a doc."""
     found: list[Mention] = []
     for surface in surfaces(type_, name):
-        for match in re.finditer(rf"(?<!\w){re.escape(surface)}(?!\w)", body):
-            found.append(Mention(start=match.start(), end=match.end(), text=surface))
-            if len(found) >= 20:
-                return found
+        at = body.find(surface)
+        while at >= 0:
+            end = at + len(surface)
+            if not _is_word_char(body, at - 1) and not _is_word_char(body, end):
+                found.append(Mention(start=at, end=end, text=surface))
+                if len(found) >= 20:
+                    return found
+            at = body.find(surface, at + 1)
     return sorted(found, key=lambda m: m.start)
 
 
@@ -518,6 +530,38 @@ def clustered_docs(
         for doc in docs:
             doc.source[CLUSTER_ID] = cluster_id
             yield doc
+
+
+def _cluster_chunks(
+    records: Iterable[dict[str, Any]], size: int
+) -> Iterator[list[dict[str, Any]]]:
+    """Runs of about `size` records, never cutting a cluster in two."""
+    chunk: list[dict[str, Any]] = []
+    for record in records:
+        starts = record.get("cluster", record["id"]) == record["id"]
+        if len(chunk) >= size and starts:
+            yield chunk
+            chunk = []
+        chunk.append(record)
+    if chunk:
+        yield chunk
+
+
+def _docs_of(chunk: list[dict[str, Any]], now: datetime) -> list[BulkDoc]:
+    return list(clustered_docs(chunk, now))
+
+
+def parallel_docs(
+    records: Iterable[dict[str, Any]], processes: int = 2, chunk: int = 500
+) -> Iterator[BulkDoc]:
+    """`clustered_docs` prepared in worker processes, in order, while the caller sends what is
+    ready: preparing a document costs as much CPU as indexing it, and one process doing both
+    in turn leaves a core idle."""
+    now = datetime.now(UTC)
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        prepare_chunk = partial(_docs_of, now=now)
+        for docs in pool.imap(prepare_chunk, _cluster_chunks(records, chunk), chunksize=1):
+            yield from docs
 
 
 def main(argv: list[str] | None = None) -> int:

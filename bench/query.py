@@ -66,8 +66,8 @@ from bench.corpus import (
     COPY_SHARE,
     cluster_runs,
     cluster_stats,
-    clustered_docs,
     ensure_corpus,
+    parallel_docs,
     read_records,
     with_copies,
 )
@@ -619,7 +619,7 @@ def load_corpus(
     started = time.perf_counter()
     try:
         writer = BulkWriter(client, index, bulk_policy(settings))
-        docs = clustered_docs(with_copies(read_records(corpus), runs, seed))
+        docs = parallel_docs(with_copies(read_records(corpus), runs, seed))
         failed = sum(r.outcome == "failed" for r in writer.write(docs))
         client.indices.refresh(index=index)
         summarise_all(client, index)

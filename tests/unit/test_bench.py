@@ -8,6 +8,7 @@ from pathlib import Path
 from bench.common import latency_summary, percentile
 from bench.corpus import (
     CLUSTER_SIZES,
+    _mentions,
     build_model,
     cluster_runs,
     cluster_stats,
@@ -147,3 +148,11 @@ def test_scale_documents_carry_registry_ids_and_the_drawn_countries(tmp_path: Pa
             named += len(expected)
         assert set(doc["countries"]) <= set(record["countries"]) | set(record["locations"])
     assert named > 300  # the measured profile names a few per article
+
+
+def test_mentions_are_whole_words_only() -> None:
+    body = "U.S. and U.S.A. rose; Reaganomics aside, Reagan said (Reagan) Reagan_x"
+    assert [(m.start, m.text) for m in _mentions(body, "location", "U.S.")] == [(0, "U.S.")]
+    spans = [(m.start, m.end) for m in _mentions(body, "person", "Reagan")]
+    assert spans == [(41, 47), (54, 60)]
+    assert all(body[a:b] == "Reagan" for a, b in spans)
