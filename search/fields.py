@@ -38,13 +38,18 @@ EXACT: Final = "exact"
 #: Sub-field of keyword facets analysed as text, so `person:zelensky` finds the full name.
 TEXT: Final = "text"
 
-FacetName = Literal["person", "agency", "location", "country", "source", "language"]
+FacetName = Literal["person", "agency", "location", "groups", "country", "source", "language"]
+#: Facets an article can carry several values of: only these can require all of their values.
+MULTI_VALUED: Final[tuple[str, ...]] = ("person", "agency", "location", "groups", "country")
 
 #: Facet name as the API, the UI and the query syntax spell it -> keyword field behind it.
 FACET_FIELDS: Final[dict[str, str]] = {
     "person": PERSONS,
     "agency": AGENCIES,
     "location": LOCATIONS,
+    # Entities of the type "group" (parties, movements, nationalities); not `group`, which
+    # the search parameters use for grouping copies.
+    "groups": GROUPS,
     "country": COUNTRIES,
     "source": SOURCE,
     "language": LANGUAGE,
@@ -57,6 +62,7 @@ FACET_COUNT_FIELDS: Final[dict[str, str]] = {
     "person": "person_facets",
     "agency": "agency_facets",
     "location": "location_facets",
+    "groups": "group_facets",
 }
 IDENTITY_SEPARATOR: Final = "|"
 #: The registry ids of an article's entities, per type: what an entity page filters on.

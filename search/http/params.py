@@ -12,7 +12,9 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.datastructures import QueryParams
 
+from search.fields import FacetName
 from search.http.errors import Problem
+from search.query.facets import MAX_CONTAINS_CHARS
 from search.query.request import (
     DATE_FORMS,
     FACET_NAMES,
@@ -35,15 +37,28 @@ class FilterParams(BaseModel):
     person: list[str] = Field([], examples=[["Volodymyr Zelensky"]])
     agency: list[str] = []
     location: list[str] = []
+    groups: list[str] = Field(
+        [], description="Groups named: parties, movements, nationalities.", examples=[["Kurds"]]
+    )
     country: list[str] = []
     source: list[str] = []
     language: list[str] = []
     not_person: list[str] = []
     not_agency: list[str] = []
     not_location: list[str] = []
+    not_groups: list[str] = []
     not_country: list[str] = []
     not_source: list[str] = []
     not_language: list[str] = []
+    all_of: list[FacetName] = Field(
+        [],
+        description="Facets whose values given must all be named (AND: `person=A&person=B"
+        "&all_of=person` is A and B); a facet not listed keeps articles with any of its values "
+        "(OR), and its counts are multi-select. The counts of a facet listed are within the "
+        "narrowed hits. Repeatable; person, agency, location, groups or country (source and "
+        "language have one value per article).",
+        examples=[["person"]],
+    )
     date_from: date | datetime | None = Field(
         None, description=f"Published on or after: {DATE_FORMS}.", examples=["2025-01"]
     )
@@ -65,10 +80,13 @@ class FilterParams(BaseModel):
         filters = {name: data[name] for name in FACET_NAMES if data[name]}
         exclusions = {name: data[f"not_{name}"] for name in FACET_NAMES if data[f"not_{name}"]}
         paging = {name: data[name] for name in PAGING if name in data}
+        if data.get("facets"):
+            paging["facets"] = data["facets"]
         return build_request(
             q=self.q,
             filters=filters,
             exclusions=exclusions,
+            all_of=self.all_of,
             date_from=self.date_from,
             date_to=self.date_to,
             sort=self.sort,
@@ -77,7 +95,7 @@ class FilterParams(BaseModel):
         )
 
 
-PAGING = ("page", "size", "cursor", "facet_size", "histogram", "count_groups")
+PAGING = ("page", "size", "cursor", "facet_size", "facet_contains", "histogram", "count_groups")
 
 
 class SearchParams(FilterParams):
@@ -91,6 +109,19 @@ class SearchParams(FilterParams):
         "page: stable, deep paging over one snapshot of the index.",
     )
     facet_size: int = Field(10, ge=1, le=100)
+    facets: list[FacetName] = Field(
+        [],
+        description="Facets to count (repeatable); every facet when not given. With "
+        "`facet_contains`, a lookup of one facet's values under the search.",
+    )
+    facet_contains: str | None = Field(
+        None,
+        max_length=MAX_CONTAINS_CHARS,
+        description="Count only the facet values containing this text, case and accents "
+        "aside (`pelosi` finds Nancy Pelosi): the same counts as without it, for values "
+        "beyond the top `facet_size`. Values with no article in the results are not listed.",
+        examples=["pelosi"],
+    )
     histogram: bool = True
     count_groups: bool = Field(
         False,

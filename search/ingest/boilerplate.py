@@ -101,6 +101,13 @@ RULES: tuple[LineRule, ...] = (
         rf"|[^.!?]{{1,60}}/\s*{_AGENCY}",
         max_chars=160,
     ),
+    # A chart's key drawn with block characters: "██ Labour Party - 203 seats".
+    _rule(
+        "chart_legend",
+        r"[\u2580-\u259f]+(?:\s*[^.!?]{1,80}[.!?]?)?",
+        max_chars=100,
+        needs_capital=False,
+    ),
 )
 
 #: Words a title-case headline leaves in lower case.
@@ -145,6 +152,8 @@ def clean(body: str, *, title: str | None = None) -> CleanText:
     for index in range(first + 1, len(lines)):
         if verdicts[index] is None and _is_teaser(lines, verdicts, index, title):
             verdicts[index] = "teaser_headline"
+    for index in _trailer(lines, verdicts):
+        verdicts[index] = "page_footer"
     keep = [verdict is None for verdict in verdicts]
     _close_gaps(lines, keep)
     removed = [(line.strip(), v) for line, v in zip(lines, verdicts, strict=True) if v]
@@ -167,6 +176,34 @@ def rule_for_line(line: str) -> str | None:
         if rule.pattern.fullmatch(stripped):
             return rule.name
     return None
+
+
+#: Headings that open the furniture at the end of a page (sources, categories, archive state).
+_FOOTER_LABEL = re.compile(
+    r"(?:sources?|references|external\s+links|see\s+also|related\s+news|notes|bibliography"
+    r"|further\s+reading|published|archived|voir\s+aussi|références|liens\s+externes"
+    r"|출처|참고\s*자료|관련\s*기사|같이\s*보기)\s*:?|categories\s*:.{0,60}",
+    re.IGNORECASE,
+)
+FOOTER_MAX_CHARS = 200
+
+
+def _trailer(lines: list[str], verdicts: list[str | None]) -> list[int]:
+    """The lines of a page's closing furniture: from the first section label ("Sources",
+    "Categories: ...") of the trailing run of lines that are not prose, to the end."""
+    run: list[int] = []
+    for index in range(len(lines) - 1, -1, -1):
+        line = lines[index].strip()
+        if not line:
+            continue
+        if not verdicts[index] and (len(line) > FOOTER_MAX_CHARS or _is_prose(line)):
+            break
+        run.append(index)
+    labels = [index for index in run if _FOOTER_LABEL.fullmatch(lines[index].strip())]
+    if not labels:
+        return []
+    first = min(labels)
+    return [index for index in run if index >= first and not verdicts[index]]
 
 
 def _is_teaser(lines: list[str], verdicts: list[str | None], index: int, title: str | None) -> bool:

@@ -7,6 +7,8 @@ Where each restriction goes decides what the facet counts mean:
 * facet selections go in `post_filter`: they narrow the hits, and each facet's counts are
   computed under every *other* selection, so picking one person still shows how many
   articles the other people have (multi-select);
+* a facet asked for all of its values (`all_of`) goes in `query`, one clause per value: its
+  counts, like every other, are then within the narrowed hits;
 * the histograms sit under all selections, so they describe exactly the hits shown.
 """
 
@@ -101,18 +103,34 @@ def exclusions(req: SearchRequest) -> list[dict[str, Any]]:
     return [facet(name).filter(values) for name, values in req.exclusions.items()]
 
 
+def required_values(req: SearchRequest) -> list[dict[str, Any]]:
+    """Facets asked for all of their values (`all_of`): one clause per value. They narrow the
+    hits and every count, their own facet's too: its counts are within the narrowed hits."""
+    return [
+        clause
+        for name, values in req.filters.items()
+        if req.requires_all(name)
+        for clause in facet(name).filter_all(values)
+    ]
+
+
 def main_query(req: SearchRequest, groups: Collection[str] | None = None) -> dict[str, Any]:
     clauses: dict[str, Any] = {"must": [text_query(req, groups)]}
-    if date_range := filters(req):
-        clauses["filter"] = date_range
+    if restricted := [*filters(req), *required_values(req)]:
+        clauses["filter"] = restricted
     if excluded := exclusions(req):
         clauses["must_not"] = excluded
     return {"bool": clauses}
 
 
 def selection_filters(req: SearchRequest, *, exclude: str | None = None) -> list[dict[str, Any]]:
-    """One terms filter per selected facet, leaving out `exclude`'s own."""
-    return [facet(name).filter(values) for name, values in req.filters.items() if name != exclude]
+    """One terms filter per facet selected as "any of", leaving out `exclude`'s own ("all of"
+    selections are in the main query)."""
+    return [
+        facet(name).filter(values)
+        for name, values in req.filters.items()
+        if name != exclude and not req.requires_all(name)
+    ]
 
 
 def _all_of(clauses: list[dict[str, Any]]) -> dict[str, Any]:
@@ -138,7 +156,9 @@ def aggregations(req: SearchRequest) -> dict[str, Any]:
     for name in req.facets:
         aggs[facet_agg_name(name)] = {
             "filter": _all_of(selection_filters(req, exclude=name)),
-            "aggs": facet(name).aggregation(req.facet_size, req.filters.get(name, [])),
+            "aggs": facet(name).aggregation(
+                req.facet_size, req.filters.get(name, []), req.facet_contains
+            ),
         }
     if req.histogram:
         everything = _all_of(selection_filters(req))

@@ -45,7 +45,7 @@ class Cursor:
 
 def request_fingerprint(req: SearchRequest) -> str:
     """Hash of everything that decides which articles come in which order (not page size)."""
-    normalised = {
+    normalised: dict[str, object] = {
         "q": " ".join(req.q.split()),
         "filters": {k: sorted(fold(v) for v in vs) for k, vs in sorted(req.filters.items())},
         "exclusions": {k: sorted(fold(v) for v in vs) for k, vs in sorted(req.exclusions.items())},
@@ -54,6 +54,8 @@ def request_fingerprint(req: SearchRequest) -> str:
         "sort": req.effective_sort,
         "group": req.group,
     }
+    if req.all_of:  # left out when empty, so cursors from before it stay valid
+        normalised["all_of"] = sorted(req.all_of)
     canonical = json.dumps(normalised, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(canonical).hexdigest()[:16]
 

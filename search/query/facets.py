@@ -134,11 +134,16 @@ class TermsFacet:
         text = f"{self.field}.{TEXT}"
         return text if any(text in fields for fields in QUERY_FIELDS.values()) else None
 
-    def aggregation(self, size: int, selected: Sequence[str] = ()) -> dict[str, Any]:
-        """Sub-aggregations: the top `size` values, and the exact count of each selected
-        value, which may lie outside the top ones."""
+    def aggregation(
+        self, size: int, selected: Sequence[str] = (), contains: str | None = None
+    ) -> dict[str, Any]:
+        """Sub-aggregations: the top `size` values (only those containing `contains`, if
+        given), and the exact count of each selected value, which may lie outside the top."""
         counted = self.count_field or self.field
-        aggs: dict[str, Any] = {"values": {"terms": {"field": counted, "size": size}}}
+        terms: dict[str, Any] = {"field": counted, "size": size}
+        if contains:
+            terms["include"] = contains_pattern(contains, identified=self.count_field is not None)
+        aggs: dict[str, Any] = {"values": {"terms": terms}}
         keys = _folded_unique(selected)
         if keys:
             filters = {key: {"term": {self.folded_field: key}} for key in keys}
@@ -148,6 +153,10 @@ class TermsFacet:
     def filter(self, values: Sequence[str]) -> dict[str, Any]:
         """Articles having any of `values`, case- and accent-insensitively."""
         return {"terms": {self.folded_field: _folded_unique(values)}}
+
+    def filter_all(self, values: Sequence[str]) -> list[dict[str, Any]]:
+        """Articles having every one of `values`: one clause per value, all required."""
+        return [{"term": {self.folded_field: key}} for key in _folded_unique(values)]
 
     def parse(self, raw: Mapping[str, Any], selected: Sequence[str]) -> list[FacetValue]:
         """Read the aggregation built by `aggregation()`: top values in count order, then
@@ -195,6 +204,41 @@ class TermsFacet:
 
 def _folded_unique(values: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(fold(v) for v in values))
+
+
+#: Longest text a facet value lookup takes (`facet_contains`).
+MAX_CONTAINS_CHARS: Final = 100
+
+
+def _letter_variants() -> dict[str, str]:
+    """Each ASCII letter -> itself, its capital and every Latin letter that folds to it."""
+    variants: dict[str, set[str]] = {c: {c, c.upper()} for c in "abcdefghijklmnopqrstuvwxyz"}
+    for code in range(0xC0, 0x250):
+        ch = chr(code)
+        folded = fold(ch)
+        if folded in variants:
+            variants[folded].add(ch)
+    return {letter: "".join(sorted(chars)) for letter, chars in variants.items()}
+
+
+_VARIANTS: Final = _letter_variants()
+
+
+def _pattern_char(ch: str) -> str:
+    if ch in _VARIANTS:
+        return f"[{_VARIANTS[ch]}]"
+    if ch.isalnum():
+        both = dict.fromkeys((ch, ch.upper(), ch.lower()))
+        return f"[{''.join(both)}]" if len(both) > 1 else ch
+    return "\\" + ch  # every other character is escaped: Lucene gives many a meaning
+
+
+def contains_pattern(text: str, *, identified: bool = False) -> str:
+    """A Lucene regular expression (a terms aggregation's `include`) matching the values that
+    contain `text`, ignoring case and accents as `fold` does. Keys of `identified` facets are
+    "<identity>|<name>": the text is looked for in the name only."""
+    needle = "".join(_pattern_char(ch) for ch in " ".join(fold(text).split()))
+    return f"[^|]*\\|.*{needle}.*" if identified else f".*{needle}.*"
 
 
 #: Interval strings auto_date_histogram reports -> the words the API shows.

@@ -9,8 +9,8 @@ from typing import Final, Literal, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from search.fields import FacetName
-from search.query.facets import FACETS, TermsFacet, fold
+from search.fields import MULTI_VALUED, FacetName
+from search.query.facets import FACETS, MAX_CONTAINS_CHARS, TermsFacet, fold
 
 SortOrder = Literal["relevance", "newest", "oldest"]
 #: `duplicates`: one hit per near-duplicate cluster (search.query.grouping).
@@ -135,6 +135,11 @@ class SearchRequest(BaseModel):
     exclusions: dict[FacetName, list[str]] = Field(
         default_factory=dict, description="Facet -> values to drop (not_person=... and so on)."
     )
+    all_of: list[FacetName] = Field(
+        default_factory=list,
+        description="Facets whose selected values are all required (AND); the others keep "
+        "articles with any of their values (OR).",
+    )
     date_from: date | datetime | None = Field(None, description="Published on or after.")
     date_to: date | datetime | None = Field(None, description="Published on or before.")
     sort: SortOrder | None = Field(None, description="Default: relevance with q, else newest.")
@@ -144,6 +149,11 @@ class SearchRequest(BaseModel):
     facet_size: int = Field(10, ge=1, le=100, description="Values per facet.")
     facets: list[FacetName] = Field(
         default_factory=lambda: list(FACET_NAMES), description="Facets to count."
+    )
+    facet_contains: str | None = Field(
+        None,
+        max_length=MAX_CONTAINS_CHARS,
+        description="Count only facet values containing this text (case and accents aside).",
     )
     histogram: bool = Field(False, description="Also count articles over time.")
     group: Grouping = Field("none", description="`duplicates`: one hit per cluster of copies.")
@@ -164,6 +174,22 @@ class SearchRequest(BaseModel):
     @classmethod
     def _unique_facets(cls, facets: list[FacetName]) -> list[FacetName]:
         return list(dict.fromkeys(facets))
+
+    @field_validator("all_of")
+    @classmethod
+    def _several_values(cls, facets: list[FacetName]) -> list[FacetName]:
+        single = [name for name in facets if name not in MULTI_VALUED]
+        if single:
+            raise ValueError(
+                f"{single[0]} has one value per article, so all of two never matches; "
+                f"all_of takes {', '.join(MULTI_VALUED)}"
+            )
+        return list(dict.fromkeys(facets))
+
+    @field_validator("facet_contains")
+    @classmethod
+    def _blank_contains_is_none(cls, text: str | None) -> str | None:
+        return " ".join(text.split()) or None if text is not None else None
 
     @field_validator("cursor")
     @classmethod
@@ -192,6 +218,10 @@ class SearchRequest(BaseModel):
         if self.sort is not None:
             return self.sort
         return "relevance" if self.q.strip() else "newest"
+
+    def requires_all(self, name: str) -> bool:
+        """Whether the facet's selection needs every value (AND) rather than any (OR)."""
+        return name in self.all_of and name in self.filters
 
     @property
     def offset(self) -> int:

@@ -108,9 +108,11 @@ def bars(
     *,
     width: float = CHART_WIDTH,
     height: float = CHART_HEIGHT,
+    pad: bool = True,
 ) -> list[Bar]:
-    """Equal-width bars scaled to the highest count, bottoms on the chart's baseline."""
-    buckets = widen(buckets, interval)
+    """Equal-width bars scaled to the highest count, bottoms on the chart's baseline; with
+    `pad`, a few buckets are widened with empty ones (`widen`)."""
+    buckets = widen(buckets, interval) if pad else list(buckets)
     if not buckets:
         return []
     highest = max(b.count for b in buckets) or 1
@@ -135,3 +137,123 @@ def bars(
             )
         )
     return out
+
+
+# --- calendar charts: bars within a chosen range, ticks, presets --------------------------------
+
+#: Tick labels on an axis, at most; a phone shows every other one.
+MAX_TICKS: Final = 8
+_TICK_STEPS: Final = (
+    *(("day", 1), ("week", 1), ("month", 1), ("month", 3)),
+    *(("year", step) for step in (1, 2, 5, 10, 20, 50)),
+)
+
+
+@dataclass(frozen=True)
+class Tick:
+    """A labelled date on a chart's axis, `x` in percent of the chart's width."""
+
+    x: float
+    day: date
+    label: str
+
+
+def clipped_ranges(
+    buckets: Sequence[HistogramBucket], interval: str, start: date, end: date
+) -> list[tuple[date, date]]:
+    """Each calendar bucket's first and last day, cut to `start`..`end`: a bar never stands
+    for a day outside the chosen range."""
+    ends = bucket_ends(buckets, interval)
+    return [
+        (max(bucket.date, start), min(last, end))
+        for bucket, last in zip(buckets, ends, strict=True)
+        if bucket.date <= end and last >= start
+    ]
+
+
+def calendar_bars(
+    buckets: Sequence[HistogramBucket],
+    interval: str,
+    start: date,
+    end: date,
+    *,
+    width: float = CHART_WIDTH,
+    height: float = CHART_HEIGHT,
+) -> list[Bar]:
+    """Bars of calendar buckets, the first and last clipped to the chosen days."""
+    kept = [b for b in buckets if b.date <= end and bucket_ends([b], interval)[0] >= start]
+    drawn = bars(kept, interval, width=width, height=height, pad=False)
+    out: list[Bar] = []
+    for bar, (first, last) in zip(drawn, clipped_ranges(kept, interval, start, end), strict=True):
+        noun = "article" if bar.count == 1 else "articles"
+        words = span_text(first, last, interval if (first, last) == (bar.start, bar.end) else "")
+        label = f"{words}: {bar.count:,} {noun}"
+        out.append(Bar(bar.x, bar.y, bar.width, bar.height, first, last, bar.count, label))
+    return out
+
+
+def _tick_days(start: date, end: date, unit: str, step: int) -> list[date]:
+    days: list[date] = []
+    if unit in ("day", "week"):
+        day = start if unit == "day" else start + timedelta(days=-start.weekday() % 7)
+        while day <= end:
+            days.append(day)
+            day += timedelta(days=step if unit == "day" else 7)
+        return days
+    months = step * (12 if unit == "year" else 1)
+    day = date(start.year, start.month, 1)
+    while day <= end:
+        index = day.year * 12 + day.month - 1
+        if day >= start and index % months == 0:
+            days.append(day)
+        day = _add_months(day, 1 if unit == "month" else 12 - day.month + 1)
+    return days
+
+
+def _tick_label(day: date, unit: str, first: bool) -> str:
+    if unit == "year":
+        return str(day.year)
+    if unit == "month":
+        month = _MONTHS[day.month - 1]
+        return f"{month} {day.year}" if first or day.month == 1 else month
+    return f"{day.day} {_MONTHS[day.month - 1]}" + (f" {day.year}" if first else "")
+
+
+def ticks(chart: Sequence[Bar], max_ticks: int = MAX_TICKS) -> list[Tick]:
+    """Labels at calendar boundaries (days, Mondays, months, quarters, years), the finest that
+    fit `max_ticks`, each placed where its day falls within its bar."""
+    if not chart:
+        return []
+    start, end = chart[0].start, chart[-1].end
+    for unit, step in _TICK_STEPS:
+        days = _tick_days(start, end, unit, step)
+        if len(days) <= max_ticks:
+            break
+    out: list[Tick] = []
+    for day in days:
+        bar = next((b for b in chart if b.start <= day <= b.end), None)
+        if bar is None:
+            continue
+        within = (day - bar.start).days / ((bar.end - bar.start).days + 1)
+        x = (bar.x + within * bar.width) / CHART_WIDTH * 100
+        out.append(Tick(round(x, 2), day, _tick_label(day, unit, not out)))
+    return out
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named date range offered as a plain link."""
+
+    name: str
+    start: date
+    end: date
+
+
+def presets(newest: date) -> list[Preset]:
+    """Last 7 and 30 days, this month and this year, counted back from `newest`."""
+    return [
+        Preset("Last 7 days", newest - timedelta(days=6), newest),
+        Preset("Last 30 days", newest - timedelta(days=29), newest),
+        Preset("This month", newest.replace(day=1), newest),
+        Preset("This year", date(newest.year, 1, 1), newest),
+    ]

@@ -42,9 +42,15 @@ def search_context(
         "query_invalid": error is not None and error_parameter in (None, "q"),
         "bars": [(bar, state.dates_href(bar.start, bar.end)) for bar in bars],
         "interval": histogram.interval if histogram else "",
+        # Ticks, presets and the newest day they count from (search.web.timelines).
+        "ticks": [],
+        "presets": [],
+        "newest": None,
         # A signed-in editor's session (search.web.sessions), for "Save this search".
         "follower": None,
         "search_query": "",
+        # Where an opened article's "Back to results" leads: this search (search.web.reading).
+        "back_href": "/",
         # Set by the search page: mistyped dates (search.web.page_params), and for a search
         # that found nothing the query in plain words and a corrected spelling.
         "date_errors": {},

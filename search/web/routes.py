@@ -14,17 +14,25 @@ from opensearchpy.exceptions import TransportError
 from search.http.deps import ClientDep, LanguagesDep, ReadAccess, SettingsDep
 from search.http.errors import problem_for
 from search.models import Entity
-from search.query import identities, service
+from search.query import identities, reading, service
 from search.query.results import SearchResponse
-from search.web import charts
+from search.query.syntax import QuerySyntaxError
+from search.web import charts, timelines
 from search.web.page_params import ReadParams, page_params
 from search.web.page_route import PageRoute, search_context
+from search.web.reading import (
+    MAX_QUERY_CHARS,
+    ORDER_QUERY,
+    ordered_rows,
+    query_of,
+    safe_back,
+)
 from search.web.render import MARKED_TYPES, MENTION_STYLES, marked_paragraphs, safe_url
 from search.web.sessions import editor_session
 from search.web.spelling import did_you_mean
 from search.web.templating import templates
 from search.web.understood import understood
-from search.web.urls import PageState, entity_href, filter_href
+from search.web.urls import PageState, entity_href, filter_href, href
 
 log = logging.getLogger(__name__)
 EntityFacet = Literal["person", "agency", "location", "country", "source"]
@@ -63,9 +71,20 @@ async def search_page(
         error, position = problem.detail, problem.extra.get("position")
         parameter = problem.parameter
     context = search_context(state, result, error, position, parameter)
+    if result is not None and result.total.value:
+        histogram = result.histogram.get("published_at")
+        try:
+            found = await timelines.search_timeline(client, settings.index, asked, histogram)
+        except TransportError:  # the response's own histogram is still drawn
+            log.warning("calendar histogram failed", exc_info=True)
+        else:
+            context |= timelines.timeline_context(state, found)
     context["date_errors"] = read.date_errors
     context["follower"] = editor_session(request, settings)
     context["search_query"] = request.url.query
+    # The way back from an article: this search as the page itself links it (no stray
+    # parameters such as trackers), see search.web.reading.
+    context["back_href"] = href(params)
     if result is not None and result.total.value == 0 and params.q.strip():
         context["understood"] = understood(params.q)
         context["did_you_mean"] = await did_you_mean(client, settings.index, params.q)
@@ -90,9 +109,19 @@ def _entities_by_type(entities: list[Entity]) -> dict[str, list[Entity]]:
 async def article_page(
     request: Request, article_id: str, client: ClientDep, settings: SettingsDep
 ) -> Response:
-    """One article: clean text with its people, agencies and places marked; related articles."""
+    """One article: clean text with its people, agencies and places marked; related articles.
+
+    Opened from a search (`?q=...&from=/?q=...`), the query's words are marked, the header's
+    box holds the query and "Back to results" leads to that same search."""
     article = await service.get_article(client, settings.index, article_id)
     shown = [e for e in article.entities if not e.blocked]
+    back = safe_back(request.query_params.get("from"))
+    q = (request.query_params.get("q") or query_of(back))[:MAX_QUERY_CHARS]
+    try:
+        marks = await reading.body_marks(client, settings.index, article.id, q, article.body)
+    except (QuerySyntaxError, TransportError):
+        log.info("the query's words could not be marked in %s", article_id, exc_info=True)
+        marks = []
     related_note: str | None = None
     try:
         related = await service.related(client, settings.index, article, size=RELATED_ARTICLES)
@@ -103,7 +132,10 @@ async def article_page(
         related_note = "Related articles could not be found just now."
     context = {
         "article": article,
-        "paragraphs": marked_paragraphs(article.body, shown),
+        "paragraphs": marked_paragraphs(article.body, shown, marks),
+        "header_q": q,
+        "back_href": back,
+        "marked_words": len(marks),
         "entities": _entities_by_type(shown),
         "marked_types": MARKED_TYPES,
         "mention_styles": MENTION_STYLES,
@@ -131,6 +163,7 @@ async def entity_page(
     if page.id is not None and (page.name != name or page.facet != facet):
         return RedirectResponse(entity_href(page.facet, page.name), status_code=303)
     facet = page.facet  # type: ignore[assignment]
+    order = "frequent" if request.query_params.get("order") == "frequent" else "telling"
     timeline = charts.bars(page.by_month, "month")
     timeline_links = [filter_href(facet, page.name, bar.start, bar.end) for bar in timeline]
     context = {
@@ -145,5 +178,9 @@ async def entity_page(
             await identities.get_entity(client, settings.index, c) for c in page.candidates
         ],
         "entity_types": ENTITY_TYPES,
+        "order": order,
+        "related_rows": {kind: ordered_rows(rows, order) for kind, rows in page.related.items()},
+        "order_hrefs": {o: entity_href(facet, page.name) + ORDER_QUERY[o] for o in ORDER_QUERY},
+        "timeline_ticks": charts.ticks(timeline),
     }
     return templates.TemplateResponse(request, "entity.html", context)

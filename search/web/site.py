@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from search.http.errors import Problem
-from search.web import editor, following, routes
+from search.web import compare, editor, following, routes
 from search.web.page_route import error_page
 from search.web.templating import STATIC_DIR
 
@@ -80,6 +80,7 @@ def install_not_found_page(app: FastAPI) -> None:
 def install(app: FastAPI) -> None:
     """Serve the pages at the site root, the editors' pages, and the assets from /static."""
     app.include_router(routes.router)
+    app.include_router(compare.router)
     app.include_router(editor.router)
     app.include_router(following.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

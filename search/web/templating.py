@@ -9,8 +9,9 @@ from typing import Final
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.templating import Jinja2Templates
 
+from search.fields import MULTI_VALUED
 from search.query.facets import FACETS
-from search.web import charts, urls
+from search.web import charts, reading, timelines, urls
 
 WEB_DIR: Final = Path(__file__).resolve().parent
 TEMPLATES_DIR: Final = WEB_DIR / "templates"
@@ -21,6 +22,7 @@ FACET_LABELS: Final[dict[str, str]] = {
     "person": "People",
     "agency": "Agencies",
     "location": "Locations",
+    "groups": "Groups",
     "country": "Countries",
     "source": "Sources",
     "language": "Languages",
@@ -30,6 +32,7 @@ SINGULAR_LABELS: Final[dict[str, str]] = {
     "person": "Person",
     "agency": "Agency",
     "location": "Location",
+    "groups": "Group",
     "country": "Country",
     "source": "Source",
     "language": "Language",
@@ -77,7 +80,11 @@ def _environment() -> Environment:
         singular_labels=SINGULAR_LABELS,
         facet_names=list(FACETS),
         sort_labels=SORT_LABELS,
+        page_sizes=urls.PAGE_SIZES,
+        multi_valued=MULTI_VALUED,
         article_href=urls.article_href,
+        reading_href=reading.reading_href,
+        compare_href=timelines.compare_href,
         entity_href=urls.entity_href,
         filter_href=urls.filter_href,
         both_href=urls.both_href,

@@ -33,6 +33,12 @@ FACET_STEP: Final = 20
 MAX_FACET_SIZE: Final = 100
 #: Page links either side of the current one.
 PAGE_WINDOW: Final = 2
+#: Results per page the page offers (the API takes 1 to 100).
+PAGE_SIZES: Final = (10, 25, 50, 100)
+#: Values a facet's filter box lists at most.
+LOOKUP_SIZE: Final = 20
+ANY_OF: Final = "any of"
+ALL_OF: Final = "all of"
 #: Parameters an export ignores: it streams every match, not one page.
 NOT_EXPORTED: Final = ("page", "size", "cursor", "facet_size", "histogram")
 
@@ -114,6 +120,8 @@ class Chip:
     value: str
     remove_href: str
     negated: bool = False
+    #: How the facet's values combine: "any of", "all of" (when it has several), or "not".
+    logic: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,15 +178,51 @@ class PageState:
         """What a form must carry along so that submitting it changes only its own fields."""
         return query_pairs(self.params, drop={"page", "cursor", *excluded})
 
+    def requires_all(self, facet: str) -> bool:
+        return facet in self.params.all_of
+
+    def logic(self, facet: str) -> str:
+        """How the ticked values of a facet combine, in words."""
+        return ALL_OF if self.requires_all(facet) else ANY_OF
+
+    def logic_href(self, facet: str, require_all: bool) -> str:
+        """Switch a facet between any of its ticked values (OR) and all of them (AND)."""
+        others = [name for name in self.params.all_of if name != facet]
+        return self.url(all_of=[*others, facet] if require_all else others)
+
+    def exclude_href(self, facet: str, value: str) -> str:
+        """Leave out the articles naming `value` (and untick it)."""
+        negated = f"not_{facet}"
+        return self.url(
+            **{
+                facet: _without(self._list(facet), value),
+                negated: [*_without(self._list(negated), value), value],
+            }
+        )
+
+    def lookup_href(self, facet: str) -> str:
+        """The API's count of one facet's values under this search: the facet's filter box
+        adds `facet_contains` and lists what it answers."""
+        drop = (*NOT_EXPORTED, "group", "count_groups", "facets", "facet_contains")
+        pairs = [
+            *query_pairs(self.params, drop=drop),
+            ("facets", facet),
+            ("facet_size", str(LOOKUP_SIZE)),
+            ("size", "1"),
+            ("histogram", "false"),
+        ]
+        return f"/v1/search?{urlencode(pairs)}"
+
     def chips(self) -> Iterator[Chip]:
         for facet in FACETS:
-            for value in getattr(self.params, facet):
-                yield Chip(facet, value, self.url(**{facet: _without(self._list(facet), value)}))
+            chosen = self._list(facet)
+            logic = self.logic(facet) if len(chosen) > 1 else ""
+            for value in chosen:
+                yield Chip(facet, value, self.url(**{facet: _without(chosen, value)}), logic=logic)
             negated = f"not_{facet}"
             for value in getattr(self.params, negated):
-                yield Chip(
-                    facet, value, self.url(**{negated: _without(self._list(negated), value)}), True
-                )
+                remove = self.url(**{negated: _without(self._list(negated), value)})
+                yield Chip(facet, value, remove, True, "not")
         start, end = self.params.date_from, self.params.date_to
         if start is not None or end is not None:
             if start is None:
@@ -190,8 +234,12 @@ class PageState:
             yield Chip("published", words, self.url(date_from=None, date_to=None))
 
     def clear_href(self) -> str:
-        """Keep the query text and the order, drop every filter."""
-        return href(PageParams(q=self.params.q, sort=self.params.sort))
+        """Keep the query text, the order and the page size, drop every filter."""
+        return href(PageParams(q=self.params.q, sort=self.params.sort, size=self.params.size))
+
+    def filter_count(self) -> int:
+        """Filters in force: the number the phone's "Filters (n)" shows."""
+        return sum(1 for _ in self.chips())
 
     def _list(self, name: str) -> list[str]:
         values: list[str] = getattr(self.params, name)

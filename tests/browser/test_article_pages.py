@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -44,7 +45,7 @@ def test_a_mention_leads_to_its_entity_page_and_back_to_search(
     page: Page, api: httpx.Client
 ) -> None:
     open_first_result(page, "/?source=Kyiv+Post")
-    article_id = page.url.rsplit("/", 1)[-1]
+    article_id = urlsplit(page.url).path.rsplit("/", 1)[-1]
     page.locator(".article-body a.mention-person", has_text="Volodymyr Zelensky").first.click()
     page.wait_for_url(re.compile(r"/entities/person/Volodymyr%20Zelensky$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Volodymyr Zelensky")

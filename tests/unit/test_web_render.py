@@ -356,6 +356,12 @@ class _Elements(HTMLParser):
         self.found.append((tag, attrs))
 
 
+#: The app's own script tags, the only ones a page may hold.
+OWN_SCRIPTS = [
+    {"src": f"/static/{name}.js", "defer": None} for name in ("app", "reading", "compare")
+]
+
+
 def injected_tags(page: str) -> list[str]:
     """Elements and attributes that can run script, other than the app's own script tag."""
     parser = _Elements()
@@ -363,7 +369,7 @@ def injected_tags(page: str) -> list[str]:
     bad: list[str] = []
     for tag, attrs in parser.found:
         values = dict(attrs)
-        if tag == "script" and values != {"src": "/static/app.js", "defer": None}:
+        if tag == "script" and values not in OWN_SCRIPTS:
             bad.append(f"<script {values}>")
         if tag in ("img", "iframe", "object", "embed"):
             bad.append(f"<{tag}>")

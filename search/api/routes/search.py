@@ -16,6 +16,9 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import Field
 from starlette.types import Receive, Scope, Send
 
+from search.http.csv_cells import FORMULA_STARTS as FORMULA_STARTS
+from search.http.csv_cells import UTF8_BOM as UTF8_BOM
+from search.http.csv_cells import csv_cell as csv_cell
 from search.http.deps import (
     CallerDep,
     ClientDep,
@@ -52,9 +55,12 @@ async def search_get(
     languages: LanguagesDep,
 ) -> Response:
     """Search articles. `q` takes the newsroom syntax; facet filters repeat
-    (`person=A&person=B` is A or B); `not_<facet>` excludes. Facet counts are multi-select:
-    each facet ignores its own selection. For deep, stable paging ask for `cursor=*` and
-    follow `next_cursor`: every page reads one snapshot of the index."""
+    (`person=A&person=B` is A or B; with `all_of=person`, A and B); `not_<facet>` excludes.
+    Facet counts are multi-select: each facet ignores its own selection, but for a facet in
+    `all_of`, whose counts are within the narrowed hits. `facets=person&facet_contains=pel`
+    counts the people whose name contains "pel" under the same search. For deep, stable
+    paging ask for `cursor=*` and follow `next_cursor`: every page reads one snapshot of the
+    index."""
     req = params.to_request()
     found = await service.search(
         client, settings.index, req, pits=pits, owner=caller, languages=languages
@@ -81,22 +87,6 @@ async def search_post(
 def _json(result: SearchResponse) -> Response:
     """Serialise once: returning the model would have FastAPI validate it a second time."""
     return Response(result.model_dump_json(), media_type="application/json")
-
-
-#: Cells a spreadsheet would read as a formula (OWASP: CSV injection): = + - @, tab, return.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-#: Excel on Windows reads a CSV as UTF-8 only when it starts with a byte-order mark.
-UTF8_BOM = "\ufeff"
-
-
-def csv_cell(value: Any) -> str:
-    """A value as a CSV cell; one that starts like a formula gets a leading `'`, so a title or
-    a name from a feed is shown as text rather than run (OWASP's advice)."""
-    if isinstance(value, list):
-        text = "; ".join(str(v) for v in value)
-    else:
-        text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _csv_line(values: list[str]) -> str:
