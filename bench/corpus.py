@@ -532,9 +532,7 @@ def clustered_docs(
             yield doc
 
 
-def _cluster_chunks(
-    records: Iterable[dict[str, Any]], size: int
-) -> Iterator[list[dict[str, Any]]]:
+def _cluster_chunks(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     """Runs of about `size` records, never cutting a cluster in two."""
     chunk: list[dict[str, Any]] = []
     for record in records:

@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "DELETE"],
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=[API_KEY_HEADER, REQUEST_ID_HEADER, "Content-Type", "If-None-Match"],
             expose_headers=list(EXPOSED_HEADERS),
             max_age=CORS_MAX_AGE_S,

@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     saved_searches_per_key: int = Field(
         1000, description="Saved searches one API key may keep; beyond, saving answers 409."
     )
+    collections_per_key: int = Field(
+        200, ge=0, le=200, description="Collections one API key may keep; beyond, 409."
+    )
+    articles_per_collection: int = Field(
+        1000, ge=0, le=1000, description="Articles one collection may hold; beyond, 409."
+    )
     ingest_queue_size: int = Field(
         8, description="Ingest runs the API holds waiting at most; beyond, a 429 asks to retry."
     )

@@ -15,6 +15,7 @@ from opensearchpy import OpenSearch
 
 from search import localnode
 from search.alerts.saved import drop_saved
+from search.collections.store import drop_collections
 from search.entities.store import drop_registry
 from search.index import schema
 from search.index.client import sync_client
@@ -90,3 +91,4 @@ def settings(node_settings: Settings, os_client: OpenSearch) -> Iterator[Setting
         drop_runs(os_client, alias)
         drop_saved(os_client, alias)
         drop_feeds(os_client, alias)
+        drop_collections(os_client, alias)

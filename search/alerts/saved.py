@@ -2,9 +2,10 @@
 
 Each is a document of `<alias>-saved-searches`, whose mapping is the articles' own plus the
 percolator field (a query is parsed against the fields it will meet), holding the search as asked
-and as one query (`builder.match_query`: text, dates, exclusions and selections together). New
-articles are matched against all of them at ingest (search.alerts.matching); what matched is kept
-in `<alias>-alert-matches`, read by the saved search's Atom feed at an unguessable URL.
+and as one query (`builder.match_query`: text, dates, exclusions and selections together, a
+facet in `all_of` requiring every one of its values). New articles are matched against all of
+them at ingest (search.alerts.matching); what matched is kept in `<alias>-alert-matches`, read
+by the saved search's Atom feed at an unguessable URL.
 
 The owner is a digest of the API key, never the key: a key sees and deletes only its own.
 """
@@ -39,6 +40,10 @@ class SavedSearchIn(BaseModel):
     q: str = Field("", max_length=2000, description="Query in the newsroom syntax.")
     filters: dict[FacetName, list[str]] = Field(default_factory=dict)
     exclusions: dict[FacetName, list[str]] = Field(default_factory=dict)
+    all_of: list[FacetName] = Field(
+        default_factory=list,
+        description="Facets whose `filters` values are all required (AND), as in `/v1/search`.",
+    )
     date_from: date | datetime | None = None
     date_to: date | datetime | None = None
     webhook: str | None = Field(
@@ -61,6 +66,7 @@ class SavedSearchIn(BaseModel):
             q=self.q,
             filters=self.filters,
             exclusions=self.exclusions,
+            all_of=self.all_of,
             date_from=self.date_from,
             date_to=self.date_to,
         )

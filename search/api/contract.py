@@ -4,7 +4,8 @@ errors are 400 problems).
 
 Which statuses an operation can answer follows from what it uses, so the rules below cover
 routes added later too: parameters or a body (400), a key check (401, 403), a path parameter
-(404), OpenSearch (502, 503), the rate limit (429, all but health) and the time limit (504).
+(404), OpenSearch (502, 503) and the time limit (504) but for reading a query, and the rate
+limit (429, all but health).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from search.http.errors import PROBLEM
 _CONSTRAINTS: Final = frozenset({"enum", "maxLength", "minLength", "pattern", "const"})
 #: Paths the rate limit lets through (security.GuardMiddleware).
 UNLIMITED: Final = frozenset({"/v1/health"})
+#: Paths answered without asking OpenSearch or waiting (reading a query needs only the parser).
+NO_BACKEND: Final = frozenset({"/v1/query/explain"})
 
 DESCRIPTIONS: Final = {
     400: "Invalid parameter, query, cursor or body; `parameter` names what to fix.",
@@ -56,7 +59,7 @@ def statuses(path: str, operation: dict[str, Any]) -> set[int]:
     """The problem statuses an operation can answer, read from what it takes."""
     parameters = operation.get("parameters", [])
     where = {parameter["in"] for parameter in parameters}
-    found = {504}
+    found = set() if path in NO_BACKEND else {504}  # a parse is over before any time limit
     constrained = any(
         p["in"] == "path" and set(p.get("schema", {})) & _CONSTRAINTS for p in parameters
     )
@@ -67,7 +70,9 @@ def statuses(path: str, operation: dict[str, Any]) -> set[int]:
     if "path" in where:
         found.add(404)
     if path not in UNLIMITED:
-        found |= {429, 502, 503}  # every operation but health asks OpenSearch
+        found.add(429)
+    if path not in UNLIMITED | NO_BACKEND:
+        found |= {502, 503}  # every operation but these asks OpenSearch
     return found | {int(status) for status in operation["responses"] if int(status) >= 400}
 
 

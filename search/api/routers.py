@@ -9,10 +9,12 @@ from starlette.routing import compile_path
 from search.api import contract, docs
 from search.api.routes import (
     articles,
+    collections,
     entities,
     feeds,
     health,
     ingest_runs,
+    query,
     saved_searches,
 )
 from search.api.routes import search as search_routes
@@ -36,10 +38,12 @@ PREFIX = "/v1"
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     search_routes.router,
+    query.router,
     articles.router,
     entities.router,
     ingest_runs.router,
     saved_searches.router,
+    collections.router,
     feeds.router,
 )
 

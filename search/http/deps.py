@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request
-from opensearchpy import AsyncOpenSearch
+from opensearchpy import AsyncOpenSearch, OpenSearch
+from starlette.concurrency import run_in_threadpool
 
 from search.http.security import require_key
+from search.index.client import sync_client
 from search.query.pits import PitLedger
 from search.query.present_languages import PresentLanguages
 from search.settings import Settings
+
+T = TypeVar("T")
 
 
 async def get_settings(request: Request) -> Settings:
@@ -61,3 +66,17 @@ async def write_access(
 
 ReadAccess = Depends(read_access)
 WriteAccess = Depends(write_access)
+
+
+def _with_client(settings: Settings, work: Callable[..., T], *args: Any) -> T:
+    client: OpenSearch = sync_client(settings)
+    try:
+        return work(client, settings.index, *args)
+    finally:
+        client.close()
+
+
+async def in_thread(settings: Settings, work: Callable[..., T], *args: Any) -> T:
+    """`work(client, index alias, *args)` with a sync client of its own, closed afterwards,
+    in a worker thread: for stores written against the sync client (collections)."""
+    return await run_in_threadpool(_with_client, settings, work, *args)

@@ -13,6 +13,7 @@ from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, TransportE
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
+from search.collections.models import CollectionError
 from search.query import service
 from search.query.cursor import InvalidCursor
 from search.query.pits import TooManyOpenCursors
@@ -153,6 +154,8 @@ def _domain_problem(exc: Exception) -> Problem | None:
         return Problem(
             404, "Not found", f"No article has the id '{exc.article_id}'.", parameter="article_id"
         )
+    if isinstance(exc, CollectionError):
+        return Problem(exc.status, exc.title, exc.message, parameter=exc.parameter)
     if isinstance(exc, service.EntityNotFound):
         return Problem(
             404, "Not found", f"No article mentions the {exc.facet} '{exc.name}'.", parameter="name"
@@ -187,6 +190,7 @@ KNOWN_ERRORS: tuple[type[Exception], ...] = (
     TooManyOpenCursors,
     service.ArticleNotFound,
     service.EntityNotFound,
+    CollectionError,
     TransportError,  # and its kinds: connection errors, timeouts, a missing index
 )
 

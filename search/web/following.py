@@ -38,19 +38,12 @@ def to_save(name: str, query_string: str) -> SavedSearchIn:
     try:
         params = read_query(PageParams, QueryParams(query_string), ignore_unknown=True)
         req = params.to_request()
-        if any(req.requires_all(name) for name in req.all_of):
-            # A saved search keeps filters as "any of": saving this one would change it.
-            raise Problem(
-                400,
-                "Search cannot be saved",
-                "a saved search cannot yet require all of a facet's values; "
-                "switch the facet back to any of to save it",
-            )
         return SavedSearchIn(
             name=name or req.q or "All articles",
             q=req.q,
             filters=req.filters,
             exclusions=req.exclusions,
+            all_of=[facet for facet in req.all_of if req.requires_all(facet)],
             date_from=req.date_from,
             date_to=req.date_to,
         )

@@ -48,6 +48,8 @@ def search_context(
         "newest": None,
         # A signed-in editor's session (search.web.sessions), for "Save this search".
         "follower": None,
+        # A signed-in editor's "Add to list" forms (search.web.collecting).
+        "collect": None,
         "search_query": "",
         # Where an opened article's "Back to results" leads: this search (search.web.reading).
         "back_href": "/",
@@ -55,6 +57,8 @@ def search_context(
         # that found nothing the query in plain words and a corrected spelling.
         "date_errors": {},
         "understood": None,
+        # How the query was read (search.query.understood), under the box on every search.
+        "reading": None,
         "did_you_mean": None,
     }
 

@@ -17,7 +17,9 @@ from search.models import Entity
 from search.query import identities, reading, service
 from search.query.results import SearchResponse
 from search.query.syntax import QuerySyntaxError
+from search.query.understood import query_reading
 from search.web import charts, timelines
+from search.web.collecting import collecting
 from search.web.page_params import ReadParams, page_params
 from search.web.page_route import PageRoute, search_context
 from search.web.reading import (
@@ -31,8 +33,7 @@ from search.web.render import MARKED_TYPES, MENTION_STYLES, marked_paragraphs, s
 from search.web.sessions import editor_session
 from search.web.spelling import did_you_mean
 from search.web.templating import templates
-from search.web.understood import understood
-from search.web.urls import PageState, entity_href, filter_href, href
+from search.web.urls import PageState, article_href, entity_href, filter_href, href
 
 log = logging.getLogger(__name__)
 EntityFacet = Literal["person", "agency", "location", "country", "source"]
@@ -82,11 +83,17 @@ async def search_page(
     context["date_errors"] = read.date_errors
     context["follower"] = editor_session(request, settings)
     context["search_query"] = request.url.query
+    if result is not None and result.hits:
+        ids = [hit.id for hit in result.hits]
+        context["collect"] = await collecting(request, settings, ids, href(params))
     # The way back from an article: this search as the page itself links it (no stray
     # parameters such as trackers), see search.web.reading.
     context["back_href"] = href(params)
-    if result is not None and result.total.value == 0 and params.q.strip():
-        context["understood"] = understood(params.q)
+    # How the query was read, under the box; the sentence form for a search that found nothing.
+    reading = query_reading(params.q) if result is not None else None
+    context["reading"] = reading
+    if reading is not None and result is not None and result.total.value == 0:
+        context["understood"] = reading.sentence
         context["did_you_mean"] = await did_you_mean(client, settings.index, params.q)
     failed = error or read.date_errors
     return templates.TemplateResponse(
@@ -143,8 +150,15 @@ async def article_page(
         "related": related,
         "related_note": related_note,
         "copies": copies,
+        "collect": await collecting(request, settings, [article.id], _here(request, article.id)),
     }
     return templates.TemplateResponse(request, "article.html", context)
+
+
+def _here(request: Request, article_id: str) -> str:
+    """The article page as opened (with its search), to come back to after a form."""
+    query = request.url.query
+    return f"{article_href(article_id)}?{query}" if query else article_href(article_id)
 
 
 @router.get("/entities/{facet}/{name:path}", response_class=HTMLResponse)

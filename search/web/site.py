@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from search.http.errors import Problem
-from search.web import compare, editor, following, routes
+from search.web import collecting, compare, editor, following, routes
 from search.web.page_route import error_page
 from search.web.templating import STATIC_DIR
 
@@ -83,5 +83,6 @@ def install(app: FastAPI) -> None:
     app.include_router(compare.router)
     app.include_router(editor.router)
     app.include_router(following.router)
+    app.include_router(collecting.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_not_found_page(app)

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 
 from search.app import create_app
+from search.collections.store import drop_collections
 from search.entities.store import drop_registry
 from search.index import schema
 from search.ingest.run import ingest_paths
@@ -48,6 +49,7 @@ def corpus_settings(
     finally:
         schema.drop(os_client, alias)
         drop_registry(os_client, alias)
+        drop_collections(os_client, alias)
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,11 @@ from pydantic import SecretStr
 
 from search.alerts import saved
 from search.app import create_app
+from search.collections import store as collections
+from search.collections.models import CollectionIn
 from search.entities import store
 from search.index import schema
+from search.index.client import sync_client
 from search.ingest import runs
 from search.settings import Settings
 from search.watch import registry
@@ -66,6 +69,7 @@ def index(node_settings: Settings, os_client: OpenSearch) -> Iterator[Settings]:
         yield node_settings.model_copy(update={"index": alias, "api_keys": [SecretStr(KEY)]})
     finally:
         schema.drop(os_client, alias)
+        collections.drop_collections(os_client, alias)
 
 
 def _operation(method: str, path: str) -> dict[str, Any]:
@@ -102,14 +106,37 @@ VALID_BODIES: dict[str, Any] = {
     "/v1/entities/corrections": {"action": "rename", "entity": "no-such-entity", "name": "X"},
     "/v1/saved-searches": {"name": "Ferries", "q": "ferry"},
     "/v1/feeds": {"url": "http://93.184.216.34/feed.xml"},  # public, and no DNS to ask
+    "/v1/collections": {"name": "Ferries"},
+    "PATCH /v1/collections/{collection_id}": {"name": "Ferry crews"},
+    "/v1/collections/{collection_id}/articles": {"article_id": "doc-0001"},
 }
 
 
-def _send(api: TestClient, method: str, url: str, op: dict[str, Any], **kwargs: Any) -> Any:
+def _send(
+    api: TestClient, method: str, url: str, op: dict[str, Any], path: str = "", **kwargs: Any
+) -> Any:
     params = kwargs.pop("params", _query(op))
     if "requestBody" in op and "json" not in kwargs:
-        kwargs["json"] = VALID_BODIES.get(url, {})
+        body = VALID_BODIES.get(url, VALID_BODIES.get(f"{method} {path}"))
+        kwargs["json"] = VALID_BODIES.get(path, {}) if body is None else body
     return api.request(method, url, params=params, **kwargs)
+
+
+def _full_collection(settings: Settings, method: str, path: str) -> tuple[str, dict[str, Any]]:
+    """A collection of the test key's, and a body that asks for more than the limits allow:
+    another collection's name for a rename, an article for one that may hold none."""
+    client = sync_client(settings)
+    try:
+        owner = saved.owner_of(KEY)
+        names = [f"Full {uuid.uuid4().hex[:8]}" for _ in range(2)]
+        made = [
+            collections.create(client, settings.index, owner, CollectionIn(name=name))
+            for name in names
+        ]
+    finally:
+        client.close()
+    body = {"name": names[1]} if method == "PATCH" else {"article_id": "doc-0001"}
+    return path.replace("{collection_id}", made[0].id), body
 
 
 def _provoke(status: int, method: str, path: str, settings: Settings) -> int:
@@ -123,7 +150,8 @@ def _provoke(status: int, method: str, path: str, settings: Settings) -> int:
         if "requestBody" in op:
             kwargs["json"] = "not what this takes"
         elif any(p["in"] == "query" for p in op.get("parameters", [])):
-            kwargs["params"] = {**_query(op), "size": "many", "type": "nope", "limit": "x"}
+            bad = {"size": "many", "type": "nope", "limit": "x", "q": '"unclosed', "format": "xls"}
+            kwargs["params"] = {**_query(op), **bad}
         else:
             url = _url(path, op, bad=True)
     elif status == 401:
@@ -132,8 +160,10 @@ def _provoke(status: int, method: str, path: str, settings: Settings) -> int:
     elif status == 403:
         changes.update(protect_reads=True, api_keys=[])
         kwargs["headers"] = {}
-    elif status == 409:  # the one operation declaring it: saving a search over the key's limit
-        changes["saved_searches_per_key"] = 0
+    elif status == 409:  # saving a search or a collection over the key's limit, or a full one
+        changes.update(saved_searches_per_key=0, collections_per_key=0, articles_per_collection=0)
+        if "{collection_id}" in path:
+            url, kwargs["json"] = _full_collection(settings, method, path)
     elif status == 413:
         kwargs["json"] = [{"body": "x"}] * 1001
     elif status == 429:
@@ -147,9 +177,9 @@ def _provoke(status: int, method: str, path: str, settings: Settings) -> int:
     with TestClient(
         create_app(settings.model_copy(update=changes)), raise_server_exceptions=False
     ) as api:
-        response = _send(api, method, url, op, **kwargs)
+        response = _send(api, method, url, op, path, **kwargs)
         if status == 429:
-            response = _send(api, method, url, op, **kwargs)
+            response = _send(api, method, url, op, path, **kwargs)
     return int(response.status_code)
 
 
@@ -163,6 +193,7 @@ def blocked(index: Settings, os_client: OpenSearch) -> Iterator[None]:
     runs.ensure_runs(os_client, alias)
     saved.ensure_saved(os_client, alias)
     registry.ensure_feeds(os_client, alias)
+    collections.ensure_collections(os_client, alias)
     aliases = [
         registry.feeds_alias(alias),
         alias,
@@ -171,6 +202,7 @@ def blocked(index: Settings, os_client: OpenSearch) -> Iterator[None]:
         runs.runs_alias(alias),
         saved.saved_alias(alias),
         saved.matches_alias(alias),
+        collections.collections_alias(alias),
     ]
     names = ",".join(str(schema.current_index(os_client, name)) for name in aliases)
     block = {"index.blocks.read": True, "index.blocks.write": True}

@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 from pydantic import SecretStr
 
-from search.alerts.matching import AlertMatcher
+from search.alerts.matching import AlertMatcher, percolate_body, read_matches
+from search.alerts.saved import saved_alias
 from search.app import create_app
 from search.evaluation.duplicate_set import with_boilerplate, with_headline
 from search.index import schema
@@ -147,3 +148,27 @@ def test_a_search_that_cannot_run_is_refused_with_what_to_fix(api: TestClient) -
     nameless = api.post("/v1/saved-searches", json={"q": "x"}, headers={"X-API-Key": ALICE})
     assert nameless.status_code == 400
     assert "name" in nameless.text
+
+
+def test_a_saved_search_with_all_of_matches_only_articles_naming_every_value(
+    api: TestClient, keyed: Settings, os_client: OpenSearch
+) -> None:
+    both_people = _save(
+        api,
+        ALICE,
+        name="Kohl with Mitterrand",
+        filters={"person": ["Helmut Kohl", "François Mitterrand"]},
+        all_of=["person"],
+    )
+    assert both_people["all_of"] == ["person"]
+    listed = api.get("/v1/saved-searches", headers={"X-API-Key": ALICE}).json()
+    assert listed[0]["all_of"] == ["person"]
+    documents = [
+        {"id": "both", "title": "Summit", "persons": ["Helmut Kohl", "Francois Mitterrand"]},
+        {"id": "one", "title": "Summit", "persons": ["Helmut Kohl"]},
+    ]
+    raw = os_client.search(
+        index=saved_alias(keyed.index), body=percolate_body(documents), params={"size": 10}
+    )
+    slots = {slot for saved_id, slot in read_matches(raw) if saved_id == both_people["id"]}
+    assert slots == {0}, "only the article naming both people matches"

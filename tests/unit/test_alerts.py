@@ -12,6 +12,7 @@ from search.alerts import atom, matching
 from search.alerts.saved import SavedSearch, SavedSearchIn, SavedSearchMatch, owner_of
 from search.query.builder import build_search_body, match_query
 from search.query.request import SearchRequest
+from search.web.following import to_save
 
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 
@@ -73,3 +74,24 @@ def test_the_feed_is_valid_atom_with_every_title_escaped() -> None:
     assert entry.title == 'Strike "ends" <script>alert(1)</script>'
     assert entry.link == "http://news.example/articles/wire%2F1"
     assert entry.author == "Wire & Co"
+
+
+def test_a_saved_search_keeps_all_of_and_its_percolator_requires_every_value() -> None:
+    people = {"person": ["Helmut Kohl", "Jacques Chirac"]}
+    both = SavedSearchIn(name="Both", filters=people, all_of=["person"])
+    either = SavedSearchIn(name="Either", filters=people)
+    assert both.request().requires_all("person")
+    assert match_query(both.request()) != match_query(either.request())
+    assert match_query(both.request()) == match_query(
+        SearchRequest(filters=people, all_of=["person"])
+    )
+    with pytest.raises(ValidationError, match="one value per article"):
+        SavedSearchIn(name="Bad", filters={"source": ["a", "b"]}, all_of=["source"])
+
+
+def test_saving_a_page_search_with_all_of_keeps_it() -> None:
+    asked = to_save("", "q=summit&person=Helmut+Kohl&person=Jacques+Chirac&all_of=person")
+    assert asked.all_of == ["person"]
+    assert asked.request().requires_all("person")
+    any_of = to_save("", "q=summit&person=Helmut+Kohl&person=Jacques+Chirac")
+    assert any_of.all_of == []

@@ -12,12 +12,12 @@ from starlette.requests import Request
 
 from search.query.results import SearchResponse, Total
 from search.query.syntax import parse
+from search.query.understood import understood
 from search.web.page_params import page_params
 from search.web.page_route import search_context
 from search.web.site import wants_page
 from search.web.spelling import MAX_WORDS, checked_words, corrected_query, suggest_body
 from search.web.templating import templates
-from search.web.understood import understood
 from search.web.urls import PageParams, PageState, both_href
 from tests.aio import run_apart
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from collections.abc import AsyncIterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import anyio
 from anyascii import anyascii
@@ -27,6 +24,8 @@ from search.http.deps import (
     ReadAccess,
     SettingsDep,
 )
+from search.http.export_rows import EXPORT_COLUMNS as EXPORT_COLUMNS
+from search.http.export_rows import EXPORT_MEDIA, ExportFormat, export_line, header
 from search.http.params import FilterParams, SearchParams, openapi_query, query_model
 from search.query import service
 from search.query.request import SearchRequest
@@ -35,14 +34,9 @@ from search.query.results import SearchResponse
 router = APIRouter(tags=["search"], dependencies=[ReadAccess])
 EXPORT_ROWS_PER_CHUNK = 500
 
-EXPORT_COLUMNS = (
-    "id", "published_at", "source", "title", "url", "language", "byline",
-    "persons", "agencies", "locations", "countries", "dates_mentioned", "cluster_id",
-)  # fmt: skip
-
 
 class ExportParams(FilterParams):
-    format: Literal["csv", "ndjson"] = Field("csv", description="csv (with a header row) or ndjson")
+    format: ExportFormat = Field("csv", description="csv (with a header row) or ndjson")
 
 
 @router.get("/search", response_model=SearchResponse, openapi_extra=openapi_query(SearchParams))
@@ -89,25 +83,11 @@ def _json(result: SearchResponse) -> Response:
     return Response(result.model_dump_json(), media_type="application/json")
 
 
-def _csv_line(values: list[str]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
-    return buffer.getvalue()
-
-
-async def _rows(
-    hits: AsyncIterator[dict[str, Any]], fmt: Literal["csv", "ndjson"]
-) -> AsyncIterator[str]:
+async def _rows(hits: AsyncIterator[dict[str, Any]], fmt: ExportFormat) -> AsyncIterator[str]:
     """Lines of the export, sent in blocks of rows: one chunk per row costs more than the rows."""
-    block: list[str] = []
-    if fmt == "csv":
-        block.append(UTF8_BOM + _csv_line(list(EXPORT_COLUMNS)))
+    block: list[str] = [header(fmt)] if fmt == "csv" else []
     async for source in hits:
-        row = {column: source.get(column) for column in EXPORT_COLUMNS}
-        if fmt == "csv":
-            block.append(_csv_line([csv_cell(row[c]) for c in EXPORT_COLUMNS]))
-        else:
-            block.append(json.dumps(row, ensure_ascii=False) + "\n")
+        block.append(export_line(source, fmt))
         if len(block) >= EXPORT_ROWS_PER_CHUNK:
             yield "".join(block)
             block = []
@@ -136,9 +116,6 @@ class ExportResponse(StreamingResponse):
         finally:
             with anyio.CancelScope(shield=True):
                 await self.export.close()
-
-
-EXPORT_MEDIA = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
 
 
 @router.get(

@@ -1,0 +1,1 @@
+"""Collections: journalists' named lists of articles, kept to read and export later."""
