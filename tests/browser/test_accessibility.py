@@ -31,7 +31,13 @@ from search.index import schema
 from search.ingest.run import ingest_paths
 from search.ingest.runs import drop_runs
 from search.settings import Settings
-from tests.browser.conftest import DESKTOP, PHONE, open_tab, screenshot
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    assert_no_sideways_scroll,
+    open_tab,
+    screenshot,
+)
 from tests.conftest import ROOT
 from tests.integration.test_entity_registry import STORIES, _write
 from tests.live_server import serve
@@ -117,6 +123,7 @@ def assert_accessible(page: Page, axe_source: str, name: str) -> None:
     if violations:
         print(f"{name} at {width}:\n{report(violations)}")
     assert not failing, f"axe on {name} at {width}:\n{report(failing)}"
+    assert_no_sideways_scroll(page)  # every page this file visits, at both widths
 
 
 def visit(page: Page, where: Visit, path: str | None = None) -> None:
