@@ -58,6 +58,7 @@ from search.query.request import (
     lower_bound,
     upper_bound,
 )
+from search.query.sampling import FACET_SAMPLE, sampled
 from search.query.suggest import build_entity_suggest_body as build_entity_suggest_body
 
 #: How long a point in time outlives its last page (also the ledger's expiry).
@@ -236,8 +237,10 @@ def build_search_body(
     pit_id: str | None = None,
     search_after: Sequence[SortValue] | None = None,
     groups: Collection[str] | None = None,
+    facet_sample: int = FACET_SAMPLE,
 ) -> dict[str, Any]:
-    """The body of one search page, over the language `groups` the index holds (None: all).
+    """The body of one search page, over the language `groups` the index holds (None: all);
+    a text search counts its facets over its `facet_sample` best matches (search.query.sampling).
 
     Without `pit_id` and `search_after`, `req.cursor` (if any but `*`, which starts cursor
     paging at the first page) supplies them; raises InvalidCursor or QuerySyntaxError. A
@@ -263,7 +266,7 @@ def build_search_body(
     if search_after is None:
         body["from"] = req.offset
         if aggs := aggregations(req):
-            body["aggs"] = aggs
+            body["aggs"] = sampled(aggs, facet_sample) if req.q.strip() else aggs
         if req.group == "duplicates":
             # Collapsing cannot follow a search_after here: later pages are grouped by the
             # service (search.query.grouping).

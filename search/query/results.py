@@ -36,6 +36,7 @@ from search.query.facets import (
     histogram_agg_name,
 )
 from search.query.request import SearchRequest
+from search.query.sampling import counted_over, facet_results
 from search.query.snippets import snippets, title_html
 
 #: Below this many articles, "significant" co-occurrence is noise; plain frequency is shown
@@ -76,6 +77,14 @@ class SearchResponse(BaseModel):
     total: Total
     hits: list[Hit]
     facets: dict[str, list[FacetValue]] = Field(default_factory=dict)
+    facets_counted: int | None = Field(
+        None,
+        description=(
+            "Set when a text search matched more articles than its facets count: the facet "
+            "counts are then over this many best-scoring matches (search.query.sampling), "
+            "not over all `total`. Absent when they count every match."
+        ),
+    )
     histogram: dict[str, Histogram] = Field(default_factory=dict)
     next_cursor: str | None = Field(None, description="Pass back as `cursor` for the next page.")
     groups: int | None = Field(
@@ -204,7 +213,9 @@ def _next_cursor(raw: Mapping[str, Any], req: SearchRequest) -> str | None:
 def shape_search_response(raw: Mapping[str, Any], req: SearchRequest) -> SearchResponse:
     """Read a response to `build_search_body(req)`. Facets absent from it (cursor pages)
     are left out rather than shown as empty."""
-    aggs: Mapping[str, Any] = raw.get("aggregations", {})
+    raw_aggs: Mapping[str, Any] = raw.get("aggregations", {})
+    aggs = facet_results(raw_aggs)
+    total = _total(raw)
     facets = {
         name: FACETS[name].parse(aggs[facet_agg_name(name)], req.filters.get(name, []))
         for name in req.facets
@@ -216,9 +227,10 @@ def shape_search_response(raw: Mapping[str, Any], req: SearchRequest) -> SearchR
         if histogram_agg_name(name) in aggs
     }
     return SearchResponse(
-        total=_total(raw),
+        total=total,
         hits=shape_hits(raw, grouped=req.group == "duplicates"),
         facets=facets,
+        facets_counted=counted_over(raw_aggs, total.value) if facets else None,
         histogram=histograms,
         next_cursor=_next_cursor(raw, req),
         groups=grouping.read_group_count(aggs) if req.group == "duplicates" else None,

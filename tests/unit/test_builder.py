@@ -27,6 +27,7 @@ from search.query.cursor import InvalidCursor, decode_cursor, encode_cursor
 from search.query.facets import FACETS, fold
 from search.query.ranking import SHORT_STORY_WORDS
 from search.query.request import InvalidRequestError, SearchRequest
+from search.query.sampling import FACET_SAMPLE, SAMPLE_AGG, unsampled
 from search.query.syntax import QuerySyntaxError
 
 PERSON_SELECTION = {"terms": {"persons.folded": ["volodymyr zelensky", "joe biden"]}}
@@ -46,6 +47,11 @@ def matching(body: dict[str, Any]) -> dict[str, Any]:
     """What decides which articles match: the body's query less its ranking."""
     query: dict[str, Any] = body["query"]
     return query["function_score"]["query"] if "function_score" in query else query
+
+
+def facets_of(body: dict[str, Any]) -> dict[str, Any]:
+    """The body's aggregations, a text search's facets lifted out of their sampler."""
+    return unsampled(body["aggs"])
 
 
 def walk(node: Any) -> Iterator[dict[str, Any]]:
@@ -74,32 +80,32 @@ def test_no_selection_means_no_post_filter() -> None:
 
 
 def test_selecting_two_people_keeps_other_people_counts() -> None:
-    person = build_search_body(two_people_and_nato())["aggs"]["facet_person"]
+    person = facets_of(build_search_body(two_people_and_nato()))["facet_person"]
     assert PERSON_SELECTION not in person["filter"]["bool"]["filter"]
 
 
 def test_person_counts_respect_the_agency_selection() -> None:
-    person = build_search_body(two_people_and_nato())["aggs"]["facet_person"]
+    person = facets_of(build_search_body(two_people_and_nato()))["facet_person"]
     assert person["filter"] == {"bool": {"filter": [AGENCY_SELECTION]}}
 
 
 def test_agency_counts_respect_the_person_selection_but_not_their_own() -> None:
-    agency = build_search_body(two_people_and_nato())["aggs"]["facet_agency"]
+    agency = facets_of(build_search_body(two_people_and_nato()))["facet_agency"]
     assert agency["filter"] == {"bool": {"filter": [PERSON_SELECTION]}}
 
 
 def test_unselected_facets_count_under_every_selection() -> None:
-    location = build_search_body(two_people_and_nato())["aggs"]["facet_location"]
+    location = facets_of(build_search_body(two_people_and_nato()))["facet_location"]
     assert location["filter"] == {"bool": {"filter": [PERSON_SELECTION, AGENCY_SELECTION]}}
 
 
 def test_facets_without_any_selection_count_everything_matched() -> None:
-    aggs = build_search_body(SearchRequest(q="summit"))["aggs"]
+    aggs = facets_of(build_search_body(SearchRequest(q="summit")))
     assert aggs["facet_person"]["filter"] == {"match_all": {}}
 
 
 def test_selected_values_are_counted_even_outside_the_top_values() -> None:
-    person = build_search_body(two_people_and_nato())["aggs"]["facet_person"]["aggs"]
+    person = facets_of(build_search_body(two_people_and_nato()))["facet_person"]["aggs"]
     assert person["selected"] == {
         "filters": {
             "filters": {
@@ -357,7 +363,7 @@ def test_point_in_time_page_names_the_pit_and_continues_after_the_last_hit() -> 
 def test_first_point_in_time_page_still_counts_facets() -> None:
     body = build_search_body(SearchRequest(q="summit"), pit_id="pit-1")
     assert body["from"] == 0
-    assert "facet_person" in body["aggs"]
+    assert "facet_person" in facets_of(body)
 
 
 def test_cursor_in_the_request_drives_the_body() -> None:
@@ -578,3 +584,22 @@ def test_a_search_by_relevance_demotes_very_short_items_and_no_other_order_does(
     ]
     assert scoring["boost_mode"] == "multiply"
     assert "function_score" not in build_search_body(SearchRequest(q=""))["query"]
+
+
+# --- facets of very broad text searches ----------------------------------------------------------
+
+
+def test_a_text_search_counts_its_facets_over_its_best_matches_and_dates_over_all() -> None:
+    body = build_search_body(two_people_and_nato(histogram=True))
+    sample = body["aggs"][SAMPLE_AGG]
+    assert sample["sampler"] == {"shard_size": FACET_SAMPLE}
+    assert set(sample["aggs"]) == {f"facet_{name}" for name in SearchRequest().facets}
+    histograms = [name for name in body["aggs"] if name.startswith("histogram_")]
+    assert histograms
+    assert not [name for name in body["aggs"] if name.startswith("facet_") and name != SAMPLE_AGG]
+
+
+def test_browse_pages_count_every_article() -> None:
+    body = build_search_body(SearchRequest(filters={"agency": ["NATO"]}))
+    assert SAMPLE_AGG not in body["aggs"]
+    assert "facet_person" in body["aggs"]

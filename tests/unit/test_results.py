@@ -18,6 +18,7 @@ from search.query.results import (
     shape_search_response,
     shape_suggestions,
 )
+from search.query.sampling import SAMPLE_AGG
 from search.query.snippets import snippets, title_html
 
 REQUEST = SearchRequest(
@@ -413,3 +414,24 @@ def test_suggestions_show_the_display_form_of_each_folded_name() -> None:
         Suggestion(value="Volodymyr Zelensky", count=1500),
         Suggestion(value="zelda fitzgerald", count=2),
     ]
+
+
+def _sampled_raw(counted: int) -> dict[str, Any]:
+    """RAW as a text search's facets come back: under the sampler, over `counted` matches."""
+    raw = copy.deepcopy(RAW)
+    aggs = raw["aggregations"]
+    facets = {name: aggs.pop(name) for name in list(aggs) if name.startswith("facet_")}
+    aggs[SAMPLE_AGG] = {"doc_count": counted, **facets}
+    return raw
+
+
+def test_facets_counted_over_the_best_matches_say_over_how_many(response: Any) -> None:
+    sampled = shape_search_response(_sampled_raw(1000), REQUEST)
+    assert sampled.facets_counted == 1000
+    assert sampled.facets == response.facets  # the same buckets, read from under the sampler
+    assert sampled.histogram == response.histogram
+    assert response.facets_counted is None
+
+
+def test_a_sample_holding_every_match_is_an_exact_count() -> None:
+    assert shape_search_response(_sampled_raw(1843), REQUEST).facets_counted is None
