@@ -45,6 +45,7 @@ from bench.query import (
 )
 from search.index.client import node_urls
 from search.query.facets import FACETS
+from search.query.sampling import unsampled
 
 Change = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -106,6 +107,11 @@ def _sampled(shard_size: int) -> Change:
     return change
 
 
+def _unsampled(body: dict[str, Any]) -> dict[str, Any]:
+    """Facets counted over every match, as before search.query.sampling."""
+    return {**body, "aggs": unsampled(body["aggs"])} if "aggs" in body else body
+
+
 def _total_up_to(limit: int) -> Change:
     def change(body: dict[str, Any]) -> dict[str, Any]:
         return {**body, "track_total_hits": limit}
@@ -128,9 +134,11 @@ PARTS: dict[str, Change] = {
 }
 #: Changes that keep the answer (or mark it approximate), candidates for the builder.
 CANDIDATES: dict[str, Change] = {
+    "unsampled": _unsampled,
     "hint_map": _hint("map"),
-    "sampled_50k": _sampled(50_000),
-    "sampled_10k": _sampled(10_000),
+    "sampled_50k": lambda body: _sampled(50_000)(_unsampled(body)),
+    "sampled_10k": lambda body: _sampled(10_000)(_unsampled(body)),
+    "sampled_5k": lambda body: _sampled(5_000)(_unsampled(body)),
 }
 
 
@@ -139,7 +147,7 @@ def facet_alone(name: str) -> Change:
 
     def change(body: dict[str, Any]) -> dict[str, Any]:
         bare = PARTS["hits_only"](body)
-        agg = body.get("aggs", {}).get(name)
+        agg = unsampled(body.get("aggs", {})).get(name)
         return {**bare, "aggs": {name: agg}} if agg else bare
 
     return change
