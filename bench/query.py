@@ -1,7 +1,7 @@
 """Query latency and throughput through the API, beside the same bodies sent to OpenSearch.
 
 `python -m bench.query [--n 10000] [--duration 15] [--levels 1,8,32] [--tag NAME]
-[--slices N] [--copy-share 0.15] [--no-grouping]`
+[--slices N] [--copy-share 0.15] [--no-grouping] [--keep | --index NAME] [--profile-api FILE]`
 
 A generated corpus (with precomputed entities) is bulk-loaded into a fresh index. The API runs
 in its own process (uvicorn, create_app with settings from the environment) on a free loopback
@@ -30,6 +30,7 @@ import asyncio
 import itertools
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -364,7 +365,9 @@ def free_port() -> int:
 class ApiProcess:
     """uvicorn serving create_app(Settings()) in a child process, configured through NEWSROOM_*."""
 
-    def __init__(self, settings: Settings, index: str) -> None:
+    def __init__(self, settings: Settings, index: str, *, profile: Path | None = None) -> None:
+        self.profile = profile
+        self.profiler: subprocess.Popen[bytes] | None = None
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {
@@ -393,13 +396,29 @@ class ApiProcess:
                 raise RuntimeError(f"the API exited with code {self.process.returncode}")
             try:
                 if httpx.get(f"{self.url}/v1/health", timeout=2).status_code == 200:
+                    self._start_profiler()
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.3)
         raise RuntimeError(f"the API did not answer /v1/health within {timeout_s:.0f}s")
 
+    def _start_profiler(self) -> None:
+        """py-spy sampling the API process from now until stop(), as collapsed stacks (one line
+        per stack with its sample count: `grep`, or any flame graph tool, reads them)."""
+        if self.profile is None:
+            return
+        command = [
+            str(Path(sys.executable).with_name("py-spy")), "record", "--pid",
+            str(self.process.pid), "--rate", "200", "--format", "raw", "--output",
+            str(self.profile), "--nonblocking",
+        ]  # fmt: skip
+        self.profiler = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+
     def stop(self) -> None:
+        if self.profiler is not None:
+            self.profiler.send_signal(signal.SIGINT)
+            self.profiler.wait(timeout=60)
         self.process.terminate()
         try:
             self.process.wait(timeout=15)
@@ -792,6 +811,7 @@ def measure_index(
     export_repeat: int,
     grouped: bool = False,
     slices: int = 1,
+    profile: Path | None = None,
 ) -> dict[str, Any]:
     """The whole comparison on a loaded index: the mix at each level through a fresh API process
     and directly, export, the API's memory and its CPU per kind of request. With `grouped`
@@ -799,7 +819,7 @@ def measure_index(
     grouped and plain, and the parts of a grouped page timed straight at OpenSearch."""
     values = top_values(client, index)
     calls = build_mix(values, index_groups(client, index))
-    api = ApiProcess(settings, index)
+    api = ApiProcess(settings, index, profile=profile)
     try:
         api.wait_ready()
         results, out = asyncio.run(
@@ -858,6 +878,12 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help="cut each target's time per level into this many alternating turns",
     )
+    parser.add_argument(
+        "--profile-api",
+        type=Path,
+        default=None,
+        help="sample the API process with py-spy into this file (collapsed stacks)",
+    )
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.levels.split(",")]
 
@@ -887,6 +913,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.export_repeat,
                 grouped=not args.no_grouping,
                 slices=args.slices,
+                profile=args.profile_api,
             )
         finally:
             if not (args.index or args.keep):

@@ -203,9 +203,10 @@ def _total(raw: Mapping[str, Any]) -> Total:
 
 
 def _next_cursor(raw: Mapping[str, Any], req: SearchRequest) -> str | None:
-    """A cursor after a full page: search_after the last hit, in the same point in time."""
+    """A cursor after a full page of cursor paging: search_after the last hit, in the same
+    point in time. A numbered page offers none."""
     hits = raw.get("hits", {}).get("hits", [])
-    if len(hits) < req.size or not hits[-1].get("sort"):
+    if req.cursor is None or len(hits) < req.size or not hits[-1].get("sort"):
         return None
     return encode_cursor(req, list(hits[-1]["sort"]), raw.get("pit_id"))
 

@@ -92,7 +92,7 @@ async def search(
     if req.cursor is None:
         body = builder.build_search_body(req, groups=groups)
         raw = await client.search(index=index, body=body, params=builder.search_params(req))
-        return shape_search_response(raw, req).model_copy(update={"next_cursor": None})
+        return shape_search_response(raw, req)
     if pits is None:
         raise InvalidCursor("Cursor paging is offered by the API (/v1/search), not here")
     search_after: list[SortValue] | None = None

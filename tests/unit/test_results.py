@@ -26,6 +26,7 @@ REQUEST = SearchRequest(
     filters={"person": ["Volodymyr Zelensky", "Ursula von der Leyen"]},
     size=2,
     histogram=True,
+    cursor="*",
 )
 
 # What OpenSearch 3 answers to build_search_body(REQUEST, pit_id=...), trimmed to two hits.
@@ -300,6 +301,11 @@ def test_page_without_pit_gives_a_cursor_without_pit() -> None:
     token = shape_search_response(raw, REQUEST).next_cursor
     assert token is not None
     assert decode_cursor(token, REQUEST).pit_id is None
+
+
+def test_a_numbered_page_offers_no_cursor() -> None:
+    numbered = REQUEST.model_copy(update={"cursor": None})
+    assert shape_search_response(copy.deepcopy(RAW), numbered).next_cursor is None
 
 
 def test_short_page_is_the_last_and_has_no_cursor() -> None:
