@@ -82,13 +82,18 @@ def os_client(node_settings: Settings) -> OpenSearch:
 def settings(node_settings: Settings, os_client: OpenSearch) -> Iterator[Settings]:
     """Settings whose alias names a fresh index for this test only; deleted afterwards."""
     alias = f"test-{uuid.uuid4().hex[:12]}"
-    test_settings = node_settings.model_copy(update={"index": alias})
     try:
-        yield test_settings
+        yield node_settings.model_copy(update={"index": alias})
     finally:
-        schema.drop(os_client, alias)
-        drop_registry(os_client, alias)
-        drop_runs(os_client, alias)
-        drop_saved(os_client, alias)
-        drop_feeds(os_client, alias)
-        drop_collections(os_client, alias)
+        drop_everything(os_client, alias)
+
+
+def drop_everything(client: OpenSearch, alias: str) -> None:
+    """The articles index of `alias` and every index beside it: registry, runs, saved searches,
+    feeds, collections (those never made are skipped)."""
+    schema.drop(client, alias)
+    drop_registry(client, alias)
+    drop_runs(client, alias)
+    drop_saved(client, alias)
+    drop_feeds(client, alias)
+    drop_collections(client, alias)

@@ -26,13 +26,12 @@ from playwright.sync_api import (
     ViewportSize,
     sync_playwright,
 )
+from pydantic import SecretStr
 
 from search.app import create_app
-from search.entities.store import drop_registry
-from search.index import schema
 from search.ingest.run import ingest_paths
 from search.settings import Settings
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, drop_everything
 from tests.live_server import serve
 
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
@@ -105,8 +104,35 @@ def web_settings(
         )
         yield settings
     finally:
-        schema.drop(os_client, settings.index)
-        drop_registry(os_client, settings.index)
+        drop_everything(os_client, settings.index)
+
+
+@contextmanager
+def throwaway_site(
+    node_settings: Settings,
+    os_client: OpenSearch,
+    folder: Path,
+    paths: list[Path],
+    *,
+    name: str,
+    key: str | None = None,
+) -> Iterator[str]:
+    """The app served on an index of its own holding the articles of `paths` (and an editor
+    `key`, if given), dropped with everything beside it afterwards. Yields its base URL."""
+    settings = node_settings.model_copy(
+        update={
+            "index": f"test-{name}-{uuid.uuid4().hex[:10]}",
+            "dead_letter_dir": folder,
+            "api_keys": [SecretStr(key)] if key else [],
+            "rate_limit_per_minute": 100_000,
+        }
+    )
+    try:
+        ingest_paths(settings, paths)
+        with serve(create_app(settings), wait_s=SERVER_START_S) as url:
+            yield url
+    finally:
+        drop_everything(os_client, settings.index)
 
 
 @pytest.fixture(scope="session")

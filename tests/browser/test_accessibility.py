@@ -22,14 +22,7 @@ import httpx
 import pytest
 from opensearchpy import OpenSearch
 from playwright.sync_api import Browser, Page, ViewportSize, expect
-from pydantic import SecretStr
 
-from search.alerts.saved import drop_saved
-from search.app import create_app
-from search.entities.store import drop_registry
-from search.index import schema
-from search.ingest.run import ingest_paths
-from search.ingest.runs import drop_runs
 from search.settings import Settings
 from tests.browser.conftest import (
     DESKTOP,
@@ -37,10 +30,10 @@ from tests.browser.conftest import (
     assert_no_sideways_scroll,
     open_tab,
     screenshot,
+    throwaway_site,
 )
 from tests.conftest import ROOT
 from tests.integration.test_entity_registry import STORIES, _write
-from tests.live_server import serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -199,32 +192,18 @@ def editor_url(
     """An app with an editor key on its own small index, where the editor has saved a search
     and followed a person, and a story indexed since has matched both."""
     folder = tmp_path_factory.mktemp("a11y-editor")
-    settings = node_settings.model_copy(
-        update={
-            "index": f"test-a11y-{uuid.uuid4().hex[:10]}",
-            "dead_letter_dir": folder,
-            "api_keys": [SecretStr(KEY)],
-            "rate_limit_per_minute": 100_000,
-        }
-    )
-    ingest_paths(settings, [_write(folder / "stories.ndjson", STORIES)])
-    try:
-        with serve(create_app(settings), wait_s=30.0) as url:
-            with httpx.Client(base_url=url, headers={"X-API-Key": KEY}, timeout=60) as http:
-                for asked in (
-                    {"name": "Bonn talks", "q": "Bonn"},
-                    {"name": "Follow Helmut Kohl", "filters": {"person": ["Helmut Kohl"]}},
-                ):
-                    answer = http.post("/v1/saved-searches", json=asked)
-                    assert answer.status_code in (200, 201), answer.text
-                answer = http.post("/v1/articles", json=LATER_STORY)
-                assert answer.status_code == 200, answer.text
-            yield url
-    finally:
-        schema.drop(os_client, settings.index)
-        drop_registry(os_client, settings.index)
-        drop_runs(os_client, settings.index)
-        drop_saved(os_client, settings.index)
+    stories = _write(folder / "stories.ndjson", STORIES)
+    with throwaway_site(node_settings, os_client, folder, [stories], name="a11y", key=KEY) as url:
+        with httpx.Client(base_url=url, headers={"X-API-Key": KEY}, timeout=60) as http:
+            for asked in (
+                {"name": "Bonn talks", "q": "Bonn"},
+                {"name": "Follow Helmut Kohl", "filters": {"person": ["Helmut Kohl"]}},
+            ):
+                answer = http.post("/v1/saved-searches", json=asked)
+                assert answer.status_code in (200, 201), answer.text
+            answer = http.post("/v1/articles", json=LATER_STORY)
+            assert answer.status_code == 200, answer.text
+        yield url
 
 
 def sign_in(page: Page, then: str) -> None:

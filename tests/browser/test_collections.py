@@ -15,21 +15,18 @@ import httpx
 import pytest
 from opensearchpy import OpenSearch
 from playwright.sync_api import Browser, Page, ViewportSize, expect
-from pydantic import SecretStr
 
-from search.alerts.saved import drop_saved
-from search.app import create_app
-from search.collections.store import drop_collections
-from search.entities.store import drop_registry
 from search.http.csv_cells import UTF8_BOM
 from search.http.export_rows import EXPORT_COLUMNS
-from search.index import schema
-from search.ingest.run import ingest_paths
-from search.ingest.runs import drop_runs
 from search.settings import Settings
-from tests.browser.conftest import DESKTOP, PHONE, assert_no_sideways_scroll, screenshot
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    assert_no_sideways_scroll,
+    screenshot,
+    throwaway_site,
+)
 from tests.browser.test_accessibility import AXE_JS, assert_accessible
-from tests.live_server import serve
 
 pytestmark = pytest.mark.browser
 KEY = "lists-" + uuid.uuid4().hex
@@ -47,14 +44,6 @@ def lists_url(
     node_settings: Settings, os_client: OpenSearch, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("lists")
-    settings = node_settings.model_copy(
-        update={
-            "index": f"test-lists-{uuid.uuid4().hex[:10]}",
-            "dead_letter_dir": folder,
-            "api_keys": [SecretStr(KEY)],
-            "rate_limit_per_minute": 100_000,
-        }
-    )
     records = [
         {"id": f"harbour-{n}", "title": title, "body": body, "source": "Port Gazette",
          "published_at": f"2025-02-{10 + n:02d}T08:00:00Z"}
@@ -62,16 +51,8 @@ def lists_url(
     ]  # fmt: skip
     path = folder / "harbour.ndjson"
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    ingest_paths(settings, [path])
-    try:
-        with serve(create_app(settings), wait_s=30.0) as url:
-            yield url
-    finally:
-        schema.drop(os_client, settings.index)
-        drop_registry(os_client, settings.index)
-        drop_runs(os_client, settings.index)
-        drop_saved(os_client, settings.index)
-        drop_collections(os_client, settings.index)
+    with throwaway_site(node_settings, os_client, folder, [path], name="lists", key=KEY) as url:
+        yield url
 
 
 def _tab(browser: Browser, url: str, viewport: ViewportSize, *, script: bool) -> Page:

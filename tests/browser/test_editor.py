@@ -12,18 +12,10 @@ import httpx
 import pytest
 from opensearchpy import OpenSearch
 from playwright.sync_api import Browser, Page, expect
-from pydantic import SecretStr
 
-from search.alerts.saved import drop_saved
-from search.app import create_app
-from search.entities.store import drop_registry
-from search.index import schema
-from search.ingest.run import ingest_paths
-from search.ingest.runs import drop_runs
 from search.settings import Settings
-from tests.browser.conftest import DESKTOP, screenshot
+from tests.browser.conftest import DESKTOP, screenshot, throwaway_site
 from tests.integration.test_entity_registry import STORIES, _write
-from tests.live_server import serve
 
 pytestmark = pytest.mark.browser
 KEY = "editor-" + uuid.uuid4().hex
@@ -34,23 +26,9 @@ def editor_url(
     node_settings: Settings, os_client: OpenSearch, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("editor")
-    settings = node_settings.model_copy(
-        update={
-            "index": f"test-editor-{uuid.uuid4().hex[:10]}",
-            "dead_letter_dir": folder,
-            "api_keys": [SecretStr(KEY)],
-            "rate_limit_per_minute": 100_000,
-        }
-    )
-    ingest_paths(settings, [_write(folder / "stories.ndjson", STORIES)])
-    try:
-        with serve(create_app(settings), wait_s=30.0) as url:
-            yield url
-    finally:
-        schema.drop(os_client, settings.index)
-        drop_registry(os_client, settings.index)
-        drop_runs(os_client, settings.index)
-        drop_saved(os_client, settings.index)
+    stories = _write(folder / "stories.ndjson", STORIES)
+    with throwaway_site(node_settings, os_client, folder, [stories], name="editor", key=KEY) as url:
+        yield url
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ article's text, and the key does not become the summary an entity page shows for
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import httpx
@@ -15,13 +13,15 @@ import pytest
 from opensearchpy import OpenSearch
 from playwright.sync_api import Browser, ViewportSize
 
-from search.app import create_app
-from search.entities.store import drop_registry
-from search.index import schema
-from search.ingest.run import ingest_paths
 from search.settings import Settings
-from tests.browser.conftest import DESKTOP, PHONE, assert_no_sideways_scroll, open_tab, screenshot
-from tests.live_server import serve
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    assert_no_sideways_scroll,
+    open_tab,
+    screenshot,
+    throwaway_site,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -58,18 +58,10 @@ def site(
     node_settings: Settings, os_client: OpenSearch, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("furniture")
-    settings = node_settings.model_copy(
-        update={"index": f"test-furniture-{uuid.uuid4().hex[:10]}", "dead_letter_dir": folder}
-    )
-    path = Path(folder) / "story.ndjson"
+    path = folder / "story.ndjson"
     path.write_text(json.dumps(STORY) + "\n", encoding="utf-8")
-    ingest_paths(settings, [path])
-    try:
-        with serve(create_app(settings), wait_s=30.0) as url:
-            yield url
-    finally:
-        schema.drop(os_client, settings.index)
-        drop_registry(os_client, settings.index)
+    with throwaway_site(node_settings, os_client, folder, [path], name="furniture") as url:
+        yield url
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
