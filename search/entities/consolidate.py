@@ -31,6 +31,7 @@ from search.entities.curation import Merge, apply
 from search.entities.editing import new_entry, record
 from search.entities.gc_pause import gc_paused
 from search.entities.incremental import Touched, load
+from search.entities.keys import singular_key
 from search.entities.registry import RegistryEntity, RegistryView
 from search.entities.reresolve import reresolve_articles
 from search.entities.resolution import ID_FIELDS, SMALL_WORDS, initials
@@ -117,7 +118,26 @@ def plan_merges(
             # a name of its own, not an ambiguous short form.
             ambiguous[short.id] = ranked[:MAX_CANDIDATES]
     retyped = [e for e in active if retype_keys is None or e.key in retype_keys]
-    return Plan([*plan_retypes(retyped), *merges], ambiguous)
+    stems = None if retype_keys is None else {singular_key(k) for k in retype_keys}
+    numbered = [e for e in active if stems is None or singular_key(e.key) in stems]
+    return Plan([*plan_retypes(retyped), *plan_numbers(numbered), *merges], ambiguous)
+
+
+def plan_numbers(active: Iterable[RegistryEntity]) -> list[tuple[str, str, str]]:
+    """A group the archive names in the singular and the plural ("Tory" and "Tories",
+    "Democrat" and "Democrats") is one group: the form fewer articles use joins the other,
+    so ticking either finds every story."""
+    by_stem: dict[str, list[RegistryEntity]] = defaultdict(list)
+    for entity in active:
+        if entity.status == "active" and entity.type == "group":
+            by_stem[singular_key(entity.key)].append(entity)
+    merges = []
+    for forms in by_stem.values():
+        ranked = sorted(forms, key=lambda e: (-_links(e, e.key), e.id))
+        for other in ranked[1:]:
+            if not other.curated:
+                merges.append((other.id, ranked[0].id, f"another number of {ranked[0].name}"))
+    return merges
 
 
 def plan_retypes(active: Iterable[RegistryEntity]) -> list[tuple[str, str, str]]:

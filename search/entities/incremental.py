@@ -20,6 +20,7 @@ from typing import Final
 from opensearchpy import OpenSearch
 
 from search.entities import store
+from search.entities.keys import number_keys
 from search.entities.registry import RegistryEntity, RegistryView
 from search.entities.resolution import SMALL_WORDS, initials
 
@@ -48,10 +49,13 @@ class Scope:
 
 
 def evidence_keys(entity: RegistryEntity) -> set[str]:
-    """Keys of the short forms whose decision reads `entity`: its own (it may be one), and, for
-    a name of several words, its surname (a person) or initials (anything else, up to six
-    words) and the short names the archive linked to it. Mirrors `plan_merges`' indexes."""
+    """Keys of the short forms whose decision reads `entity`: its own (it may be one), a
+    group's other number, and, for a name of several words, its surname (a person) or initials
+    (anything else, up to six words) and the short names the archive linked to it. Mirrors
+    `plan_merges`' indexes."""
     keys = {entity.key}
+    if entity.type == "group":
+        keys |= number_keys(entity.key)
     words = entity.key.split()
     if len(words) > 1:
         if entity.type == "person":

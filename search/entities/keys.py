@@ -37,3 +37,28 @@ def entity_key(name: str, type_: EntityType) -> str:
 def is_legal_form(word: str) -> bool:
     """ "Inc.", "GmbH", "Corp": a company's legal form, which names nothing on its own."""
     return folding_key(word) in LEGAL_FORMS
+
+
+#: An ending whose final "s" is part of the word: "Swiss".
+_NOT_PLURAL: Final = "ss"
+
+
+def singular_key(key: str) -> str:
+    """The key with its last word in the English singular: "tories" -> "tory", "democrats" ->
+    "democrat", "saudis" -> "saudi"; "swiss" stays. Groups are named
+    both ways ("the Tory leader", "the Tories"), and only names that the archive has in both
+    forms are joined (see consolidate.plan_numbers), so an odd word here joins nothing."""
+    *head, last = key.split() or [""]
+    if len(last) > 4 and last.endswith("ies"):
+        last = last[:-3] + "y"
+    elif len(last) > 3 and last.endswith("s") and not last.endswith(_NOT_PLURAL):
+        last = last[:-1]
+    return " ".join([*head, last])
+
+
+def number_keys(key: str) -> set[str]:
+    """The keys a group's other number could have: its singular, and its plurals."""
+    keys = {singular_key(key), f"{key}s"}
+    if key.endswith("y"):
+        keys.add(f"{key[:-1]}ies")
+    return keys - {key}

@@ -267,3 +267,24 @@ def test_a_much_used_surname_does_not_join_a_stray_full_name() -> None:
     stray = _entity("Carlos Brasil", aliases=[Alias(key="carlos brasil", name="x", count=1)])
     bare = _entity("Brasil", aliases=[Alias(key="brasil", name="Brasil", count=19)])
     assert plan_merges([stray, bare]).merges == []
+
+
+def test_a_group_named_in_both_numbers_is_one_group_under_the_form_more_stories_use() -> None:
+    def group(name: str, n: int, **extra: object) -> RegistryEntity:
+        key = name.lower()
+        return _entity(name, "group", aliases=[Alias(key=key, name=name, count=n)], **extra)
+
+    tory, tories = group("Tory", 127), group("Tories", 123)
+    conservative, conservatives = group("Conservative", 73), group("Conservatives", 115)
+    swiss, chinese = group("Swiss", 130), group("Chinese", 147)
+    plan = plan_merges([tory, tories, conservative, conservatives, swiss, chinese])
+    assert {(s, t) for s, t, _ in plan.merges} == {
+        (tories.id, tory.id),
+        (conservative.id, conservatives.id),
+    }
+    # Not across types, and never over an editor's word.
+    party = _entity("Tories", "agency", aliases=[Alias(key="tories", name="Tories", count=9)])
+    assert plan_merges([tory, party]).merges == []
+    assert plan_merges([tory, group("Tories", 50, curated=True)]).merges == []
+    view = _applied(RegistryView([tory, tories]), Merge(entity=tories.id, into=tory.id))
+    assert view.resolve("group", "tories") == view.by_id[tory.id]

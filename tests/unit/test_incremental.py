@@ -89,6 +89,12 @@ def test_a_full_name_is_evidence_for_its_surname_initials_and_linked_short_forms
     assert evidence_keys(_entity("reagan", "person", ron=4)) == {"reagan"}
 
 
+def test_a_group_is_evidence_for_its_other_number() -> None:
+    assert {"tory", "torys", "tories"} <= evidence_keys(_entity("tory", "group"))
+    assert "tory" in evidence_keys(_entity("tories", "group"))
+    assert evidence_keys(_entity("tories", "person")) == {"tories"}
+
+
 def test_planning_only_the_touched_short_forms_gives_their_part_of_the_full_plan() -> None:
     reagan = _entity("ronald reagan", "person")
     bare = _entity("reagan", "person")
@@ -97,3 +103,17 @@ def test_planning_only_the_touched_short_forms_gives_their_part_of_the_full_plan
     only = plan_merges([reagan, bare, gm, short_gm], shorts={bare.id}, retype_keys=set())
     assert [m for m in full.merges if m[0] == bare.id] == only.merges
     assert {m[0] for m in full.merges} == {bare.id, short_gm.id}
+
+
+def test_a_touched_groups_other_number_is_planned_as_the_whole_registry_plans_it() -> None:
+    def group(key: str, n: int) -> RegistryEntity:
+        entity = _entity(key, "group")
+        return entity.model_copy(update={"aliases": [Alias(key=key, name=key, count=n)]})
+
+    tory, tories = group("tory", 120), group("tories", 40)
+    other, other_one = group("democrats", 5), group("democrat", 9)
+    everything = [tory, tories, other, other_one]
+    full = plan_merges(everything)
+    only = plan_merges(everything, shorts=set(), retype_keys={"tories"})
+    assert [(s, t) for s, t, _ in only.merges] == [(tories.id, tory.id)]
+    assert {(s, t) for s, t, _ in full.merges} == {(tories.id, tory.id), (other.id, other_one.id)}

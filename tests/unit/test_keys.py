@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.entities.keys import entity_key, is_legal_form
+from search.entities.keys import entity_key, is_legal_form, number_keys, singular_key
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,28 @@ def test_legal_form_words() -> None:
     assert is_legal_form("GmbH")
     assert is_legal_form("Inc.")
     assert not is_legal_form("Bank")
+
+
+@pytest.mark.parametrize(
+    ("plural", "singular"),
+    [
+        ("tories", "tory"),
+        ("democrats", "democrat"),
+        ("liberal democrats", "liberal democrat"),
+        ("saudis", "saudi"),
+        ("swiss", "swiss"),
+        ("chinese", "chinese"),
+        ("tory", "tory"),
+        ("hindus", "hindu"),
+        ("us", "us"),
+    ],
+)
+def test_a_groups_key_in_the_singular(plural: str, singular: str) -> None:
+    assert singular_key(plural) == singular
+
+
+def test_the_other_number_of_a_key_is_among_its_number_keys() -> None:
+    assert {"tories", "torys"} == number_keys("tory")
+    assert "tory" in number_keys("tories")
+    assert "conservative" in number_keys("conservatives")
+    assert "conservatives" in number_keys("conservative")
