@@ -27,8 +27,9 @@ def build_related_body(
     `content_hash` and `cluster_id` (from the article being shown) also drop re-publications
     of the same text and its near copies. A term only the story's own copies use says nothing
     about other stories, yet its rarity would make it the most telling: a term counts only
-    when more articles than twice the copies have it (a copy's version from before its
-    summary was written counts in term statistics until segments merge).
+    when more articles than three times the copies have it. A copy's superseded versions count
+    in term statistics until segments merge, and a copy has up to two: from before its summary
+    was written, and from before the registry joined two of its names (consolidation).
     A quarter of its 25 most telling terms must match: at a third, a story found no neighbour
     once rewritten copies (entity corrections) shifted the statistics before segments merged.
     """
@@ -44,7 +45,7 @@ def build_related_body(
             else [TITLE, BODY],
             "like": [{"_index": index, "_id": article_id}],
             "min_term_freq": 2,
-            "min_doc_freq": 2 * cluster_size + 1 if cluster_size > 1 else 2,
+            "min_doc_freq": 3 * cluster_size + 1 if cluster_size > 1 else 2,
             "max_query_terms": 25,
             "minimum_should_match": "25%",
         }

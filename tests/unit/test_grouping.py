@@ -94,9 +94,10 @@ def test_related_articles_leave_out_the_articles_own_copies() -> None:
     excluded = body["query"]["bool"]["must_not"]
     assert body["query"]["bool"]["must"][0]["more_like_this"]["min_doc_freq"] == 2
     cluster = build_related_body("a", "articles", cluster_id="c1", cluster_size=3)
-    # terms only its three copies share (each counted twice until its old version, from
-    # before its summary was written, is merged away) do not make another story related
-    assert cluster["query"]["bool"]["must"][0]["more_like_this"]["min_doc_freq"] == 7
+    # terms only its three copies share (each counted up to three times until its old
+    # versions, from before its summary and before a consolidation merge, are merged away) do
+    # not make another story related
+    assert cluster["query"]["bool"]["must"][0]["more_like_this"]["min_doc_freq"] == 10
     assert {"term": {"cluster_id": "c1"}} in excluded
     assert {"term": {"content_hash": "h"}} in excluded
 
