@@ -9,7 +9,11 @@ port. At each concurrency level the same request mix runs for a fixed time throu
 directly (the bodies search.query.builder builds for the very same parameters, POSTed to
 `<index>/_search`). Both targets are driven by one aiohttp session that sends pre-encoded
 requests and reads each answer whole without parsing it, so the client costs the same either way
-and the difference is the API's: overhead = (api_p50 - direct_p50) / direct_p50. Export of 10k
+and the difference is the API's: overhead = (api_p50 - direct_p50) / direct_p50. A third target,
+bench.passthrough, is the same stack (uvicorn, FastAPI, opensearch-py, orjson) handing each
+direct body to OpenSearch and its answer back with no work of its own: its overhead is what an
+extra process and two loopback hops cost on this machine, and api - passthrough is the API's
+own work (parsing, identities, snippets, facets, the response model). Export of 10k
 rows is timed apart, as rows/s. The API's RSS is read before the first and after the last request.
 
 Grouping by near-duplicate cluster: the corpus is loaded with copies (bench.corpus.with_copies,
@@ -97,6 +101,8 @@ PHRASES = (
 )  # fmt: skip
 EXPORT_ROWS = 10_000
 WARMUP_S = 3.0
+#: The floor the API is measured against beside OpenSearch itself.
+PASSTHROUGH_APP = "bench.passthrough:create_app"
 #: Requests per level at most, so a fast machine still ends a level in bounded time.
 MAX_REQUESTS_PER_LEVEL = 50_000
 #: The kinds of the mix that are searches (and so have a grouped variant).
@@ -331,6 +337,11 @@ def direct_sender(
     """Each call's body to `<index>/_search`, with the query string the service would add;
     `request_cache` forces the cache on for every call (bench.tuning's upper bound)."""
     url = f"{node_url.rstrip('/')}/{index}/_search"
+    return body_sender(session, url, request_cache=request_cache)
+
+
+def body_sender(session: aiohttp.ClientSession, url: str, *, request_cache: bool = False) -> Sender:
+    """Each call's body POSTed to `url`: OpenSearch's `_search`, or the passthrough's."""
     cached_url = f"{url}?request_cache=true"
     headers = {"Content-Type": "application/json"}
     encoded: dict[int, bytes] = {}
@@ -346,10 +357,16 @@ def direct_sender(
 
 @asynccontextmanager
 async def load_session(concurrency: int) -> AsyncIterator[aiohttp.ClientSession]:
-    """The load generator's one HTTP client, with a connection per concurrent client."""
+    """The load generator's one HTTP client, with a connection per concurrent client.
+
+    It asks for no compression: aiohttp offers gzip by default, which OpenSearch honours and
+    the API (whose OpenSearch client never offers it) does not, so the direct ceiling was
+    compressed at the node and inflated here and the API looked up to 12% faster than it."""
     connector = aiohttp.TCPConnector(limit=max(concurrency, 10))
     timeout = aiohttp.ClientTimeout(total=120)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=timeout, skip_auto_headers=("Accept-Encoding",)
+    ) as session:
         yield session
 
 
@@ -365,8 +382,17 @@ def free_port() -> int:
 class ApiProcess:
     """uvicorn serving create_app(Settings()) in a child process, configured through NEWSROOM_*."""
 
-    def __init__(self, settings: Settings, index: str, *, profile: Path | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        index: str,
+        *,
+        profile: Path | None = None,
+        app: str = "search.app:create_app",
+        health: str = "/v1/health",
+    ) -> None:
         self.profile = profile
+        self.health = health
         self.profiler: subprocess.Popen[bytes] | None = None
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -383,7 +409,7 @@ class ApiProcess:
             "NEWSROOM_CURSORS_TOTAL": "100000",
         }
         command = [
-            sys.executable, "-m", "uvicorn", "search.app:create_app", "--factory",
+            sys.executable, "-m", "uvicorn", app, "--factory",
             "--host", "127.0.0.1", "--port", str(self.port),
             "--log-level", "warning", "--no-access-log",
         ]  # fmt: skip
@@ -395,13 +421,13 @@ class ApiProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the API exited with code {self.process.returncode}")
             try:
-                if httpx.get(f"{self.url}/v1/health", timeout=2).status_code == 200:
+                if httpx.get(f"{self.url}{self.health}", timeout=2).status_code == 200:
                     self._start_profiler()
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.3)
-        raise RuntimeError(f"the API did not answer /v1/health within {timeout_s:.0f}s")
+        raise RuntimeError(f"{self.url} did not answer {self.health} within {timeout_s:.0f}s")
 
     def _start_profiler(self) -> None:
         """py-spy sampling the API process from now until stop(), as collapsed stacks (one line
@@ -705,6 +731,7 @@ async def run_all(
     settings: Settings,
     index: str,
     api: ApiProcess,
+    passthrough: ApiProcess,
     calls: Sequence[Call],
     levels: Sequence[int],
     duration_s: float,
@@ -712,11 +739,13 @@ async def run_all(
     grouped: bool = False,
     slices: int = 1,
 ) -> tuple[list[LevelResult], RunOutput]:
-    """Each level through the API, directly, and (with `grouped`) through the API grouped,
-    in an order that alternates by level and always keeps the two API runs side by side.
+    """Each level through the API, through the passthrough (bench.passthrough: the stack
+    without the API's work), directly, and (with `grouped`) through the API grouped, in an
+    order that alternates by level and always keeps the two API runs side by side.
     With `slices` > 1 each target's time is cut into that many turns taken in alternation,
     so that load from elsewhere on a shared machine falls on every target alike."""
     pid = api.process.pid
+    pids = {"api": pid, "grouped": pid, "passthrough": passthrough.process.pid}
     memory = {"start": process_memory(pid)}
     results: list[LevelResult] = []
     node_url = node_urls(settings)[0]
@@ -727,6 +756,7 @@ async def run_all(
     ):
         send_api = api_sender(session, api.url)
         send_direct = direct_sender(session, node_url, index)
+        send_passthrough = body_sender(session, f"{passthrough.url}/_search")
         distinct = list({id(c): c for c in calls}.values())
         distinct_grouped = [
             c for c in {id(c): c for c in grouped_calls}.values() if c.kind in SEARCH_KINDS
@@ -734,12 +764,14 @@ async def run_all(
         for _ in range(2):  # every distinct request twice each way: caches and JIT warm for both
             for call in distinct:
                 await send_direct(call)
+                await send_passthrough(call)
                 await send_api(call)
             for call in distinct_grouped:
                 await send_api(call)
         targets: list[tuple[str, Sender, Sequence[Call]]] = [
             ("api", send_api, calls),
             *([("grouped", send_api, grouped_calls)] if grouped else []),
+            ("passthrough", send_passthrough, calls),
             ("direct", send_direct, calls),
         ]
         for n, level in enumerate(levels):
@@ -749,10 +781,11 @@ async def run_all(
                 for target, send, cycle in order if slice_ % 2 == 0 else order[::-1]:
                     if slice_ == 0:
                         await run_level(send, cycle, level, WARMUP_S, "warmup")
-                    cpu = process_cpu_seconds(pid)
+                    served_by = pids.get(target)
+                    cpu = process_cpu_seconds(served_by) if served_by else 0.0
                     part = await run_level(send, cycle, level, duration_s / slices, target)
-                    if target != "direct":
-                        part.api_cpu_s = process_cpu_seconds(pid) - cpu
+                    if served_by:
+                        part.api_cpu_s = process_cpu_seconds(served_by) - cpu
                     parts[target].append(part)
             for target, _, _ in order:
                 result = merged(parts[target])
@@ -820,13 +853,27 @@ def measure_index(
     values = top_values(client, index)
     calls = build_mix(values, index_groups(client, index))
     api = ApiProcess(settings, index, profile=profile)
+    passthrough = ApiProcess(settings, index, app=PASSTHROUGH_APP, health="/health")
     try:
         api.wait_ready()
+        passthrough.wait_ready()
         results, out = asyncio.run(
-            run_all(settings, index, api, calls, levels, duration_s, export_repeat, grouped, slices)
+            run_all(
+                settings,
+                index,
+                api,
+                passthrough,
+                calls,
+                levels,
+                duration_s,
+                export_repeat,
+                grouped,
+                slices,
+            )
         )
     finally:
         api.stop()
+        passthrough.stop()
     report = _report(results, levels)
     measured: dict[str, Any] = {
         "duration_per_level_s": duration_s,
@@ -835,6 +882,9 @@ def measure_index(
         "filter_values": values,
         "levels": report,
         "api_overhead_p50": {str(k): v["api_overhead_p50"] for k, v in report.items()},
+        "passthrough_overhead_p50": {
+            str(k): v["passthrough_overhead_p50"] for k, v in report.items()
+        },
         "export": out.export,
         "api_memory_mib": out.memory,
         "api_cpu_ms_by_kind": out.cpu_by_kind,
@@ -939,9 +989,17 @@ def _report(results: list[LevelResult], levels: Sequence[int]) -> dict[int, dict
         api = next(r for r in results if r.target == "api" and r.concurrency == level).summary()
         direct = next(r for r in results if r.target == "direct" and r.concurrency == level)
         direct_summary = direct.summary()
+        floor = next(r for r in results if r.target == "passthrough" and r.concurrency == level)
+        floor_summary = floor.summary()
         report[level] = {
             "api": api,
+            "passthrough": floor_summary,
             "direct": direct_summary,
+            # What the stack alone adds to a direct search, and what the API's work adds to it.
+            "passthrough_overhead_p50": round(
+                (floor_summary["p50_ms"] - direct_summary["p50_ms"]) / direct_summary["p50_ms"], 3
+            ),
+            "api_work_p50_ms": round(api["p50_ms"] - floor_summary["p50_ms"], 2),
             "api_overhead_p50": round(
                 (api["p50_ms"] - direct_summary["p50_ms"]) / direct_summary["p50_ms"], 3
             ),
@@ -993,10 +1051,11 @@ def print_report(measured: dict[str, Any], count: int) -> None:
     cpu_by_kind, duration = measured["api_cpu_ms_by_kind"], measured["duration_per_level_s"]
     rows = []
     for level, row in report.items():
-        for target in ("api", "grouped", "direct"):
+        for target in ("api", "grouped", "passthrough", "direct"):
             if target not in row:
                 continue
             s = row[target]
+            over = {"api": "api_overhead_p50", "passthrough": "passthrough_overhead_p50"}
             rows.append(
                 [
                     f"{target} x{level}",
@@ -1005,7 +1064,7 @@ def print_report(measured: dict[str, Any], count: int) -> None:
                     s["p99_ms"],
                     s["requests_per_s"],
                     s["errors"],
-                    row["api_overhead_p50"] if target == "api" else float("nan"),
+                    row[over[target]] if target in over else float("nan"),
                     s.get("api_cpu_ms_per_request", float("nan")),
                     s["client_cpu_ms_per_request"],
                 ]
@@ -1019,8 +1078,8 @@ def print_report(measured: dict[str, Any], count: int) -> None:
             "p99",
             "req/s",
             "errors",
-            "API overhead p50",
-            "API CPU ms/req",
+            "overhead p50",
+            "server CPU ms/req",
             "client CPU ms/req",
         ],
         rows,
@@ -1029,11 +1088,12 @@ def print_report(measured: dict[str, Any], count: int) -> None:
     first = report[next(iter(report))]
     print_table(
         f"p50 by kind at {next(iter(report))} client(s) (ms)",
-        ["kind", "api", "direct", "overhead"],
+        ["kind", "api", "passthrough", "direct", "API overhead"],
         [
             [
                 k,
                 first["api"]["by_kind"][k]["p50_ms"],
+                first["passthrough"]["by_kind"][k]["p50_ms"],
                 first["direct"]["by_kind"][k]["p50_ms"],
                 first["api_overhead_p50_by_kind"].get(k, float("nan")),
             ]

@@ -12,7 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch, helpers
 
+from bench import passthrough
+from bench.query import index_groups
 from search.fields import FACET_COUNT_FIELDS, IDENTITY_SEPARATOR
+from search.query.builder import build_search_body
+from search.query.request import SearchRequest
 from search.settings import Settings
 from tests.integration.conftest import API_KEY
 
@@ -344,3 +348,20 @@ def test_browse_and_entity_pages_come_from_the_request_cache_text_searches_do_no
     assert gained["browse"] >= 1
     assert gained["entity"] >= 1
     assert gained["text"] == 0
+
+
+def test_the_bench_passthrough_runs_the_very_search_the_api_runs(
+    api: TestClient, corpus_settings: Settings, os_client: OpenSearch
+) -> None:
+    """bench.query measures the API's own work against this floor, so it must hand OpenSearch
+    the body it is given and answer what OpenSearch answered."""
+    req = SearchRequest(q="oil prices")
+    body = build_search_body(req, groups=index_groups(os_client, corpus_settings.index))
+    with TestClient(passthrough.create_app(corpus_settings)) as floor:
+        answer = floor.post(
+            "/_search", content=json.dumps(body), headers={"Content-Type": "application/json"}
+        )
+    assert answer.status_code == 200, answer.text
+    floor_ids = [hit["_source"]["id"] for hit in answer.json()["hits"]["hits"]]
+    assert floor_ids, "the floor found nothing"
+    assert floor_ids == [hit["id"] for hit in _search(api, q="oil prices")["hits"]]
