@@ -225,7 +225,8 @@ class GuardMiddleware:
 
     def _needs_key(self, scope: Scope) -> bool:
         method, path = scope["method"], scope["path"]
-        return any(op.pattern.fullmatch(path) and method in op.methods for op in self.keyed)
+        # The method first: most requests are reads, and no regex need run for them.
+        return any(method in op.methods and op.pattern.fullmatch(path) for op in self.keyed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

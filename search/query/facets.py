@@ -168,15 +168,19 @@ class TermsFacet:
         }
         rows: list[FacetValue] = []
         seen: set[str] = set()
+        # Folded only when something is selected: seventy folds a search, for nothing.
         for bucket in raw.get("values", {}).get("buckets", []):
             identity, value = self.identity(str(bucket["key"]))
-            key = fold(value)
-            seen.add(key)
+            chosen = False
+            if wanted:
+                key = fold(value)
+                seen.add(key)
+                chosen = key in wanted
             rows.append(
                 FacetValue(
                     value=value,
                     count=int(bucket["doc_count"]),
-                    selected=key in wanted,
+                    selected=chosen,
                     id=identity,
                     label=self.label(value),
                 )

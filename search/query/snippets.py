@@ -30,21 +30,26 @@ class _Marked:
 def _parse_marked(fragment: str) -> _Marked:
     """Read a highlighted fragment. Everything between the mark tags is unescaped here and
     escaped again on output, so text OpenSearch failed to escape cannot become markup."""
-    text = ""
+    pieces: list[str] = []
     spans: list[tuple[int, int]] = []
+    at = 0
     opened: int | None = None
-    for part in _MARK_RE.split(fragment):
-        if part == "<mark>":
-            opened = len(text) if opened is None else opened
-        elif part == "</mark>":
-            if opened is not None and opened < len(text):
-                spans.append((opened, len(text)))
-            opened = None
+    # The pattern captures its tags, so they fall at the odd places of the split.
+    for place, part in enumerate(_MARK_RE.split(fragment)):
+        if place % 2 == 0:
+            if part:
+                plain = html.unescape(part) if "&" in part else part
+                pieces.append(plain)
+                at += len(plain)
+        elif part == "<mark>":
+            opened = at if opened is None else opened
         else:
-            text += html.unescape(part)
-    if opened is not None and opened < len(text):
-        spans.append((opened, len(text)))
-    return _Marked(text, spans)
+            if opened is not None and opened < at:
+                spans.append((opened, at))
+            opened = None
+    if opened is not None and opened < at:
+        spans.append((opened, at))
+    return _Marked("".join(pieces), spans)
 
 
 def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -19,9 +19,10 @@ from search.http.csv_cells import csv_cell as csv_cell
 from search.http.deps import (
     CallerDep,
     ClientDep,
-    LanguagesDep,
     PitsDep,
     ReadAccess,
+    Searching,
+    SearchingDep,
     SettingsDep,
 )
 from search.http.export_rows import EXPORT_COLUMNS as EXPORT_COLUMNS
@@ -42,11 +43,7 @@ class ExportParams(FilterParams):
 @router.get("/search", response_model=SearchResponse, openapi_extra=openapi_query(SearchParams))
 async def search_get(
     params: Annotated[SearchParams, Depends(query_model(SearchParams))],
-    client: ClientDep,
-    settings: SettingsDep,
-    pits: PitsDep,
-    caller: CallerDep,
-    languages: LanguagesDep,
+    searching: SearchingDep,
 ) -> Response:
     """Search articles. `q` takes the newsroom syntax; facet filters repeat
     (`person=A&person=B` is A or B; with `all_of=person`, A and B); `not_<facet>` excludes.
@@ -56,26 +53,27 @@ async def search_get(
     paging ask for `cursor=*` and follow `next_cursor`: every page reads one snapshot of the
     index."""
     req = params.to_request()
-    found = await service.search(
-        client, settings.index, req, pits=pits, owner=caller, languages=languages
-    )
-    return _json(found)
+    return _json(await _search(searching, req))
 
 
 @router.post("/search", response_model=SearchResponse)
 async def search_post(
     req: SearchRequest,
-    client: ClientDep,
-    settings: SettingsDep,
-    pits: PitsDep,
-    caller: CallerDep,
-    languages: LanguagesDep,
+    searching: SearchingDep,
 ) -> Response:
     """The same search with a JSON body: `filters` and `exclusions` map facet names to values."""
-    found = await service.search(
-        client, settings.index, req, pits=pits, owner=caller, languages=languages
+    return _json(await _search(searching, req))
+
+
+async def _search(searching: Searching, req: SearchRequest) -> SearchResponse:
+    return await service.search(
+        searching.client,
+        searching.index,
+        req,
+        pits=searching.pits,
+        owner=searching.caller,
+        languages=searching.languages,
     )
-    return _json(found)
 
 
 def _json(result: SearchResponse) -> Response:
