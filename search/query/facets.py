@@ -95,6 +95,10 @@ class FacetValue(BaseModel):
     label: str | None = None
 
 
+#: A facet's rows validated in one call: seventy `FacetValue(...)` a search cost twice as much.
+_VALUE_LIST: Final = TypeAdapter(list[FacetValue])
+
+
 class HistogramBucket(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -166,7 +170,7 @@ class TermsFacet:
             str(key): int(bucket.get("doc_count", 0))
             for key, bucket in raw.get("selected", {}).get("buckets", {}).items()
         }
-        rows: list[FacetValue] = []
+        rows: list[dict[str, Any]] = []
         seen: set[str] = set()
         # Folded only when something is selected: seventy folds a search, for nothing.
         for bucket in raw.get("values", {}).get("buckets", []):
@@ -177,22 +181,22 @@ class TermsFacet:
                 seen.add(key)
                 chosen = key in wanted
             rows.append(
-                FacetValue(
-                    value=value,
-                    count=int(bucket["doc_count"]),
-                    selected=chosen,
-                    id=identity,
-                    label=self.label(value),
-                )
+                {
+                    "value": value,
+                    "count": int(bucket["doc_count"]),
+                    "selected": chosen,
+                    "id": identity,
+                    "label": self.label(value),
+                }
             )
         for key in _folded_unique(selected):
             if key not in seen:
                 value = wanted[key]
                 count = selected_counts.get(key, 0)
                 rows.append(
-                    FacetValue(value=value, count=count, selected=True, label=self.label(value))
+                    {"value": value, "count": count, "selected": True, "label": self.label(value)}
                 )
-        return rows
+        return _VALUE_LIST.validate_python(rows)
 
     def label(self, value: str) -> str | None:
         """The readable form of a coded value (languages), None where the value reads as is."""
