@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from search.http.params import SearchParams
+from search.index.schema import index_body
 from search.query.builder import aggregations, build_export_body, build_search_body, main_query
 from search.query.cursor import encode_cursor, request_fingerprint
 from search.query.facets import FACETS, contains_pattern, facet_agg_name
@@ -161,3 +162,12 @@ def test_facet_contains_is_bounded_and_blank_means_none() -> None:
     assert SearchRequest(facet_contains="   ").facet_contains is None
     with pytest.raises(ValidationError):
         SearchRequest(facet_contains="x" * 101)
+
+
+def test_every_field_a_facet_counts_builds_its_global_ordinals_at_refresh() -> None:
+    """bench.refresh_cost: built on first use instead, the first faceted search after each
+    refresh of a live 1M archive took twice as long as the next (254 against 128 ms)."""
+    properties = index_body("articles")["mappings"]["properties"]
+    counted = {facet.count_field or facet.field for facet in FACETS.values()}
+    assert {"person_facets", "source", "countries"} <= counted
+    assert {field for field in counted if properties[field].get("eager_global_ordinals")} == counted
