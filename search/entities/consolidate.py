@@ -35,6 +35,7 @@ from search.entities.keys import singular_key
 from search.entities.registry import RegistryEntity, RegistryView
 from search.entities.reresolve import reresolve_articles
 from search.entities.resolution import ID_FIELDS, SMALL_WORDS, initials
+from search.entities.same_name import alias_links, plan_numbers, plan_retypes
 
 RESOLVER: Final = "resolver"
 #: Articles that must use a short form for an entity (coreference inside the article, an
@@ -43,8 +44,6 @@ MIN_LINKS: Final = 3
 #: A short form several entities are linked to joins the best linked when it has this many
 #: times the links of any other: "EC" for the European Community, not the Commission.
 DOMINANT: Final = 10
-#: A name read as two types takes the one with this many times the articles of the other.
-TYPE_DOMINANT: Final = 3
 #: With a single fit and fewer than MIN_LINKS links, the links needed as a share of the short
 #: form's own articles.
 SOLE_FIT_SHARE: Final = 0.05
@@ -108,7 +107,7 @@ def plan_merges(
         fits.pop(short.id, None)
         if not fits:
             continue
-        links = {i: _links(e, short.key) for i, e in fits.items()}
+        links = {i: alias_links(e, short.key) for i, e in fits.items()}
         ranked = sorted(fits, key=lambda i: (-links[i], i))
         joined = _decide(short, fits, links, ranked)
         if joined:
@@ -121,46 +120,6 @@ def plan_merges(
     stems = None if retype_keys is None else {singular_key(k) for k in retype_keys}
     numbered = [e for e in active if stems is None or singular_key(e.key) in stems]
     return Plan([*plan_retypes(retyped), *plan_numbers(numbered), *merges], ambiguous)
-
-
-def plan_numbers(active: Iterable[RegistryEntity]) -> list[tuple[str, str, str]]:
-    """A group the archive names in the singular and the plural ("Tory" and "Tories",
-    "Democrat" and "Democrats") is one group: the form fewer articles use joins the other,
-    so ticking either finds every story."""
-    by_stem: dict[str, list[RegistryEntity]] = defaultdict(list)
-    for entity in active:
-        if entity.status == "active" and entity.type == "group":
-            by_stem[singular_key(entity.key)].append(entity)
-    merges = []
-    for forms in by_stem.values():
-        ranked = sorted(forms, key=lambda e: (-_links(e, e.key), e.id))
-        for other in ranked[1:]:
-            if not other.curated:
-                merges.append((other.id, ranked[0].id, f"another number of {ranked[0].name}"))
-    return merges
-
-
-def plan_retypes(active: Iterable[RegistryEntity]) -> list[tuple[str, str, str]]:
-    """One name extracted as two types: the archive's majority reading wins when it has
-    TYPE_DOMINANT times the articles of the other ("Labour" an agency in 159 stories and a
-    person in 30). The minority joins it, so its articles and later mentions follow."""
-    by_key: dict[str, list[RegistryEntity]] = defaultdict(list)
-    for entity in active:
-        if entity.status == "active":
-            by_key[entity.key].append(entity)
-    merges = []
-    for group in by_key.values():
-        if len(group) < 2:
-            continue
-        ranked = sorted(group, key=lambda e: (-_links(e, e.key), e.id))
-        top = ranked[0]
-        for other in ranked[1:]:
-            mine, theirs = _links(top, top.key), _links(other, other.key)
-            if other.curated or other.type == top.type or mine < TYPE_DOMINANT * max(theirs, 1):
-                continue
-            why = f"a {top.type} in {mine} articles, a {other.type} in {theirs}"
-            merges.append((other.id, top.id, why))
-    return merges
 
 
 def _decide(
@@ -183,7 +142,7 @@ def _decide(
         # Two full names of one body ("Federal Reserve", "U.S. Federal Reserve"): the one
         # more stories use is the name kept, so the other joins it.
         full = fits[best]
-        if _links(short, short.key) >= _links(full, full.key) and not full.curated:
+        if alias_links(short, short.key) >= alias_links(full, full.key) and not full.curated:
             return [(best, short.id, f"{why}; named as most stories name it")]
     if len(known) == 1:
         return [(short.id, best, f"{why}, under a {DOMINANT}th as many for any other")]
@@ -229,17 +188,12 @@ def _sole_fit(short: RegistryEntity, full: RegistryEntity, links: int) -> bool:
     fits joins it once an article links the two; any other short form needs MIN_LINKS. Both
     need links in proportion to the short form's own use: one story that defines "FED" as
     something obscure does not claim two hundred stories about the Fed."""
-    own = _links(short, short.key)
+    own = alias_links(short, short.key)
     if short.type == "person" and full.key.split()[-1] == short.key:
         # ... provided the full name is no stray of a single story beside a much-used word.
-        return _links(full, full.key) >= math.ceil(SOLE_FIT_SHARE * 2 * own)
+        return alias_links(full, full.key) >= math.ceil(SOLE_FIT_SHARE * 2 * own)
     floor = 1 if initials(full.key) == short.key else min(MIN_LINKS, own)
     return links >= max(floor, math.ceil(SOLE_FIT_SHARE * own))
-
-
-def _links(entity: RegistryEntity, key: str) -> int:
-    alias = entity.alias(key)
-    return alias.count if alias is not None else 0
 
 
 def consolidate(

@@ -47,7 +47,7 @@ def singular_key(key: str) -> str:
     """The key with its last word in the English singular: "tories" -> "tory", "democrats" ->
     "democrat", "saudis" -> "saudi"; "swiss" stays. Groups are named
     both ways ("the Tory leader", "the Tories"), and only names that the archive has in both
-    forms are joined (see consolidate.plan_numbers), so an odd word here joins nothing."""
+    forms are joined (see same_name.plan_numbers), so an odd word here joins nothing."""
     *head, last = key.split() or [""]
     if len(last) > 4 and last.endswith("ies"):
         last = last[:-3] + "y"
