@@ -95,7 +95,16 @@ class FilterParams(BaseModel):
         )
 
 
-PAGING = ("page", "size", "cursor", "facet_size", "facet_contains", "histogram", "count_groups")
+PAGING = (
+    "page",
+    "size",
+    "cursor",
+    "facet_size",
+    "facet_contains",
+    "histogram",
+    "extent",
+    "count_groups",
+)
 
 
 class SearchParams(FilterParams):
@@ -123,6 +132,12 @@ class SearchParams(FilterParams):
         examples=["pelosi"],
     )
     histogram: bool = True
+    extent: bool = Field(
+        False,
+        description="Also give `published`, the first and last publication day of the matches: "
+        "where only the span is wanted, far cheaper than `histogram` (a third of a broad "
+        "search's time at a million articles).",
+    )
     count_groups: bool = Field(
         False,
         description="With group=duplicates, also count the clusters that match (`groups`); "

@@ -67,6 +67,8 @@ PIT_KEEP_ALIVE: Final = f"{PIT_KEEP_ALIVE_S // 60}m"
 SNIPPET_LENGTH: Final = 160
 SNIPPETS_PER_HIT: Final = 3
 MAX_EXPORT_BATCH: Final = 10_000
+#: The aggregation of the first and last publication day of the matches (`extent`).
+EXTENT_AGG: Final = "published_range"
 #: Hits a grouped cursor page reads per batch while looking for clusters not yet shown.
 MAX_GROUPED_BATCH: Final = 200
 ENTITY_LATEST: Final = 10
@@ -161,13 +163,16 @@ def aggregations(req: SearchRequest) -> dict[str, Any]:
                 req.facet_size, req.filters.get(name, []), req.facet_contains
             ),
         }
+    everything = _all_of(selection_filters(req))
     if req.histogram:
-        everything = _all_of(selection_filters(req))
         for histogram_name, histogram in HISTOGRAMS.items():
             aggs[histogram_agg_name(histogram_name)] = {
                 "filter": everything,
                 "aggs": {"values": histogram.aggregation()},
             }
+    if req.extent:
+        span = {"first": {"min": {"field": PUBLISHED_AT}}, "last": {"max": {"field": PUBLISHED_AT}}}
+        aggs[EXTENT_AGG] = {"filter": everything, "aggs": span}
     return aggs
 
 

@@ -156,6 +156,9 @@ class SearchRequest(BaseModel):
         description="Count only facet values containing this text (case and accents aside).",
     )
     histogram: bool = Field(False, description="Also count articles over time.")
+    extent: bool = Field(
+        False, description="Also give the first and last publication day of the matches."
+    )
     group: Grouping = Field("none", description="`duplicates`: one hit per cluster of copies.")
     count_groups: bool = Field(
         False, description="With group=duplicates, also count the clusters matching (`groups`)."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Final, Literal
 
 from pydantic import BaseModel, Field
@@ -23,6 +23,7 @@ from search.fields import (
     URL,
 )
 from search.query import grouping
+from search.query.builder import EXTENT_AGG
 from search.query.cursor import encode_cursor
 from search.query.facets import (
     ENTITY_FACETS,
@@ -73,6 +74,11 @@ class Hit(BaseModel):
     )
 
 
+class DayRange(BaseModel):
+    first: date
+    last: date
+
+
 class SearchResponse(BaseModel):
     total: Total
     hits: list[Hit]
@@ -86,6 +92,9 @@ class SearchResponse(BaseModel):
         ),
     )
     histogram: dict[str, Histogram] = Field(default_factory=dict)
+    published: DayRange | None = Field(
+        None, description="With extent: the first and last publication day of the matches."
+    )
     next_cursor: str | None = Field(None, description="Pass back as `cursor` for the next page.")
     groups: int | None = Field(
         None, description="With group=duplicates: clusters matching (`total` counts articles)."
@@ -211,6 +220,14 @@ def _next_cursor(raw: Mapping[str, Any], req: SearchRequest) -> str | None:
     return encode_cursor(req, list(hits[-1]["sort"]), raw.get("pit_id"))
 
 
+def _day_range(agg: Mapping[str, Any]) -> DayRange | None:
+    """Days (UTC) of the `extent` aggregation; None when no match has a date."""
+    first, last = (_datetime(agg.get(end, {}).get("value")) for end in ("first", "last"))
+    if first is None or last is None:
+        return None
+    return DayRange(first=first.date(), last=last.date())
+
+
 def shape_search_response(raw: Mapping[str, Any], req: SearchRequest) -> SearchResponse:
     """Read a response to `build_search_body(req)`. Facets absent from it (cursor pages)
     are left out rather than shown as empty."""
@@ -233,6 +250,7 @@ def shape_search_response(raw: Mapping[str, Any], req: SearchRequest) -> SearchR
         facets=facets,
         facets_counted=counted_over(raw_aggs, total.value) if facets else None,
         histogram=histograms,
+        published=_day_range(raw_aggs.get(EXTENT_AGG, {})),
         next_cursor=_next_cursor(raw, req),
         groups=grouping.read_group_count(aggs) if req.group == "duplicates" else None,
         took_ms=int(raw.get("took", 0)),

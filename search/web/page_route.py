@@ -16,7 +16,6 @@ from fastapi.routing import APIRoute
 from search.http.errors import Problem, problem_for
 from search.http.params import MAX_QUERY_CHARS
 from search.query.results import SearchResponse
-from search.web import charts
 from search.web.templating import templates
 from search.web.urls import PageParams, PageState
 
@@ -31,8 +30,6 @@ def search_context(
     """What search.html shows; `error_parameter` names the field an error is about, so only
     the query box is marked invalid for a query's mistake (None: the query, as OpenSearch's
     refusals are)."""
-    histogram = result.histogram.get("published_at") if result else None
-    bars = charts.bars(histogram.buckets, histogram.interval) if histogram else []
     return {
         "state": state,
         "params": state.params,
@@ -40,9 +37,10 @@ def search_context(
         "error": error,
         "error_position": error_position,
         "query_invalid": error is not None and error_parameter in (None, "q"),
-        "bars": [(bar, state.dates_href(bar.start, bar.end)) for bar in bars],
-        "interval": histogram.interval if histogram else "",
-        # Ticks, presets and the newest day they count from (search.web.timelines).
+        # The chart: bars, ticks, presets and the newest day they count from, set by the search
+        # page from its calendar histogram (search.web.timelines).
+        "bars": [],
+        "interval": "",
         "ticks": [],
         "presets": [],
         "newest": None,

@@ -62,7 +62,9 @@ async def search_page(
     parameter: str | None = None
     result: SearchResponse | None = None
     try:
-        asked = params.to_request()
+        # The chart is drawn from a calendar histogram of its own (timelines), which needs
+        # only the span of the matches: the search's own histograms would be work thrown away.
+        asked = params.to_request().model_copy(update={"histogram": False, "extent": True})
         result = await service.search(client, settings.index, asked, languages=languages)
     except Exception as exc:
         # A query the reader can fix is shown above the form they typed it in, not instead of it.
@@ -73,10 +75,9 @@ async def search_page(
         parameter = problem.parameter
     context = search_context(state, result, error, position, parameter)
     if result is not None and result.total.value:
-        histogram = result.histogram.get("published_at")
         try:
-            found = await timelines.search_timeline(client, settings.index, asked, histogram)
-        except TransportError:  # the response's own histogram is still drawn
+            found = await timelines.search_timeline(client, settings.index, asked, result.published)
+        except TransportError:  # the results still show, without their chart
             log.warning("calendar histogram failed", exc_info=True)
         else:
             context |= timelines.timeline_context(state, found)

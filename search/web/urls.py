@@ -40,7 +40,7 @@ LOOKUP_SIZE: Final = 20
 ANY_OF: Final = "any of"
 ALL_OF: Final = "all of"
 #: Parameters an export ignores: it streams every match, not one page.
-NOT_EXPORTED: Final = ("page", "size", "cursor", "facet_size", "histogram")
+NOT_EXPORTED: Final = ("page", "size", "cursor", "facet_size", "histogram", "extent")
 
 
 def _text(value: object) -> str:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -365,3 +366,18 @@ def test_the_bench_passthrough_runs_the_very_search_the_api_runs(
     floor_ids = [hit["_source"]["id"] for hit in answer.json()["hits"]["hits"]]
     assert floor_ids, "the floor found nothing"
     assert floor_ids == [hit["id"] for hit in _search(api, q="oil prices")["hits"]]
+
+
+def test_extent_gives_the_first_and_last_day_the_matches_were_published(
+    api: TestClient, corpus_settings: Settings, os_client: OpenSearch
+) -> None:
+    days = sorted(
+        datetime.fromisoformat(doc["published_at"]).astimezone(UTC).date().isoformat()
+        for doc in _docs(os_client, corpus_settings.index)
+        if doc.get("published_at") and doc.get("source") == "Reuters"
+    )
+    assert len(days) > 100
+    found = _search(api, source="Reuters", extent="true", histogram="false")
+    assert found["published"] == {"first": days[0], "last": days[-1]}
+    assert found["histogram"] == {}
+    assert _search(api, source="Reuters")["published"] is None

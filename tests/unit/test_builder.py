@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from search.fields import LANGUAGE_TEXT_FIELDS
 from search.query.builder import (
+    EXTENT_AGG,
     aggregations,
     build_entity_body,
     build_entity_suggest_body,
@@ -603,3 +604,13 @@ def test_browse_pages_count_every_article() -> None:
     body = build_search_body(SearchRequest(filters={"agency": ["NATO"]}))
     assert SAMPLE_AGG not in body["aggs"]
     assert "facet_person" in body["aggs"]
+
+
+def test_the_extent_of_the_hits_shown_comes_only_when_asked() -> None:
+    assert EXTENT_AGG not in aggregations(SearchRequest(histogram=True))
+    extent = build_search_body(two_people_and_nato(extent=True))["aggs"][EXTENT_AGG]
+    assert extent["filter"] == {"bool": {"filter": [PERSON_SELECTION, AGENCY_SELECTION]}}
+    assert extent["aggs"] == {
+        "first": {"min": {"field": "published_at"}},
+        "last": {"max": {"field": "published_at"}},
+    }

@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 
+from search.query.builder import EXTENT_AGG
 from search.query.cursor import decode_cursor
 from search.query.facets import FacetValue, HistogramBucket
 from search.query.request import SearchRequest
 from search.query.results import (
+    DayRange,
     Suggestion,
     shape_entity_page,
     shape_hit,
@@ -441,3 +443,19 @@ def test_facets_counted_over_the_best_matches_say_over_how_many(response: Any) -
 
 def test_a_sample_holding_every_match_is_an_exact_count() -> None:
     assert shape_search_response(_sampled_raw(1843), REQUEST).facets_counted is None
+
+
+def test_the_extent_is_read_as_utc_days_and_absent_without_dates() -> None:
+    raw = copy.deepcopy(RAW)
+    first = datetime(2024, 2, 26, 23, 30, tzinfo=UTC).timestamp() * 1000
+    last = datetime(2024, 3, 9, 0, 15, tzinfo=UTC).timestamp() * 1000
+    raw["aggregations"][EXTENT_AGG] = {
+        "doc_count": 1843,
+        "first": {"value": first, "value_as_string": "2024-02-26T23:30:00.000Z"},
+        "last": {"value": last, "value_as_string": "2024-03-09T00:15:00.000Z"},
+    }
+    shaped = shape_search_response(raw, REQUEST)
+    assert shaped.published == DayRange(first=date(2024, 2, 26), last=date(2024, 3, 9))
+    raw["aggregations"][EXTENT_AGG] = {"doc_count": 0, "first": {"value": None}, "last": {}}
+    assert shape_search_response(raw, REQUEST).published is None
+    assert shape_search_response(copy.deepcopy(RAW), REQUEST).published is None
