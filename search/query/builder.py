@@ -163,17 +163,23 @@ def aggregations(req: SearchRequest) -> dict[str, Any]:
                 req.facet_size, req.filters.get(name, []), req.facet_contains
             ),
         }
-    everything = _all_of(selection_filters(req))
     if req.histogram:
+        everything = _all_of(selection_filters(req))
         for histogram_name, histogram in HISTOGRAMS.items():
             aggs[histogram_agg_name(histogram_name)] = {
                 "filter": everything,
                 "aggs": {"values": histogram.aggregation()},
             }
     if req.extent:
-        span = {"first": {"min": {"field": PUBLISHED_AT}}, "last": {"max": {"field": PUBLISHED_AT}}}
-        aggs[EXTENT_AGG] = {"filter": everything, "aggs": span}
+        aggs[EXTENT_AGG] = extent_aggregation(req)
     return aggs
+
+
+def extent_aggregation(req: SearchRequest) -> dict[str, Any]:
+    """The first and last publication time of the articles matching `req` with its selections
+    (results.day_range reads it)."""
+    span = {"first": {"min": {"field": PUBLISHED_AT}}, "last": {"max": {"field": PUBLISHED_AT}}}
+    return {"filter": _all_of(selection_filters(req)), "aggs": span}
 
 
 def highlight(req: SearchRequest, groups: Collection[str] | None = None) -> dict[str, Any] | None:

@@ -220,7 +220,7 @@ def _next_cursor(raw: Mapping[str, Any], req: SearchRequest) -> str | None:
     return encode_cursor(req, list(hits[-1]["sort"]), raw.get("pit_id"))
 
 
-def _day_range(agg: Mapping[str, Any]) -> DayRange | None:
+def day_range(agg: Mapping[str, Any]) -> DayRange | None:
     """Days (UTC) of the `extent` aggregation; None when no match has a date."""
     first, last = (_datetime(agg.get(end, {}).get("value")) for end in ("first", "last"))
     if first is None or last is None:
@@ -250,7 +250,7 @@ def shape_search_response(raw: Mapping[str, Any], req: SearchRequest) -> SearchR
         facets=facets,
         facets_counted=counted_over(raw_aggs, total.value) if facets else None,
         histogram=histograms,
-        published=_day_range(raw_aggs.get(EXTENT_AGG, {})),
+        published=day_range(raw_aggs.get(EXTENT_AGG, {})),
         next_cursor=_next_cursor(raw, req),
         groups=grouping.read_group_count(aggs) if req.group == "duplicates" else None,
         took_ms=int(raw.get("took", 0)),

@@ -19,10 +19,11 @@ from typing import Any, Final
 from opensearchpy import AsyncOpenSearch
 
 from search.fields import PUBLISHED_AT
-from search.query.builder import main_query, selection_filters
+from search.query.builder import EXTENT_AGG, extent_aggregation, main_query, selection_filters
 from search.query.facets import HISTOGRAM_DATE_FORMAT, HistogramBucket
 from search.query.identities import canonical_selections
 from search.query.request import SearchRequest
+from search.query.results import DayRange, day_range
 
 #: Calendar widths, finest first, with the longest range (in days) each is chosen for.
 INTERVALS: Final = (("day", 62), ("week", 371), ("month", 6 * 366), ("quarter", 20 * 366))
@@ -118,26 +119,18 @@ async def extent(
     client: AsyncOpenSearch, index: str, requests: list[SearchRequest]
 ) -> tuple[date, date] | None:
     """The first and last publication day over the matches of all `requests`."""
-    firsts: list[date] = []
-    lasts: list[date] = []
+    spans: list[DayRange] = []
     for req in requests:
         req = await canonical_selections(client, index, req)
-        query = main_query(req)
-        query["bool"]["filter"] = [*query["bool"].get("filter", []), *selection_filters(req)]
         body = {
             "size": 0,
             "track_total_hits": False,
-            "query": query,
-            "aggs": {
-                "first": {"min": {"field": PUBLISHED_AT}},
-                "last": {"max": {"field": PUBLISHED_AT}},
-            },
+            "query": main_query(req),
+            "aggs": {EXTENT_AGG: extent_aggregation(req)},
         }
         aggs = (await client.search(index=index, body=body)).get("aggregations", {})
-        for name, found in (("first", firsts), ("last", lasts)):
-            value = aggs.get(name, {}).get("value")
-            if value is not None:
-                found.append(datetime.fromtimestamp(float(value) / 1000, tz=UTC).date())
-    if not firsts or not lasts:
+        if (span := day_range(aggs.get(EXTENT_AGG, {}))) is not None:
+            spans.append(span)
+    if not spans:
         return None
-    return min(firsts), max(lasts)
+    return min(s.first for s in spans), max(s.last for s in spans)
