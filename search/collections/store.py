@@ -5,6 +5,7 @@ the key), `entries` (article id and when it was added, in the order added) and `
 beside them, indexed, to find the lists holding an article. Changes read the document and write
 it back only if nobody wrote in between (`if_seq_no`), retrying on a conflict, so two tabs
 adding at once both land. Sizes are bounded: a name's length, articles per list, lists per owner.
+A name is unique per owner through a claim written beside the lists (search.collections.names).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Final
 from anyascii import anyascii
 from opensearchpy import ConflictError, NotFoundError, OpenSearch
 
+from search.collections import names
 from search.collections.models import (
     MAX_ARTICLES,
     MAX_PER_OWNER,
@@ -25,7 +27,6 @@ from search.collections.models import (
     Collection,
     CollectionFull,
     CollectionIn,
-    CollectionNameTaken,
     CollectionNotFound,
     CollectionSummary,
     TooManyCollections,
@@ -84,12 +85,14 @@ def create(
     ensure_collections(client, articles_alias)
     index = collections_alias(articles_alias)
     limit = min(limit, MAX_PER_OWNER)
+    # Count then write: two creates at once may pass `limit` by one; names are claimed atomically.
     if int(_owned(client, index, owner, {"match_all": {}})["count"]) >= limit:
         raise TooManyCollections(f"A key keeps at most {limit} collections; delete one first.")
-    _check_name_free(client, index, owner, asked.name)
+    collection_id = uuid.uuid4().hex
+    names.claim(client, index, owner, asked.name, collection_id)
     now = datetime.now(UTC).isoformat()
     doc = {
-        "collection_id": uuid.uuid4().hex,
+        "collection_id": collection_id,
         "owner": owner,
         "name": asked.name,
         "created_at": now,
@@ -98,15 +101,12 @@ def create(
         "article_count": 0,
         "entries": [],
     }
-    client.index(index=index, id=doc["collection_id"], body=doc, refresh="wait_for")
+    try:
+        client.index(index=index, id=collection_id, body=doc, refresh="wait_for")
+    except Exception:
+        names.release(client, index, owner, asked.name, collection_id)
+        raise
     return Collection(**_summary(doc).model_dump(), articles=[])
-
-
-def _check_name_free(client: OpenSearch, index: str, owner: str, name: str) -> None:
-    if int(_owned(client, index, owner, {"term": {"name": name}})["count"]):
-        raise CollectionNameTaken(
-            f"You already have a collection called '{name}'; choose another name.", "name"
-        )
 
 
 def mine(client: OpenSearch, articles_alias: str, owner: str) -> list[CollectionSummary]:
@@ -168,7 +168,7 @@ def _stored(
         found = dict(client.get(index=collections_alias(articles_alias), id=collection_id))
     except NotFoundError:
         found = {}
-    if not found.get("found") or found["_source"]["owner"] != owner:
+    if not found.get("found") or found["_source"].get("owner") != owner:  # or a name's claim
         raise CollectionNotFound(
             f"No collection of yours has the id '{collection_id}'.", "collection_id"
         )
@@ -301,16 +301,46 @@ def remove(
 def rename(
     client: OpenSearch, articles_alias: str, owner: str, collection_id: str, asked: CollectionIn
 ) -> CollectionSummary:
-    current = _stored(client, articles_alias, owner, collection_id)["_source"]
-    if current["name"] != asked.name:
-        _check_name_free(client, collections_alias(articles_alias), owner, asked.name)
+    """Claim the new name before writing it, and free the name the written version replaced
+    (read in the same read-change-write, so a rename racing this one frees the right one)."""
+    index = collections_alias(articles_alias)
+    claimed: list[str] = []
+    replaced: list[str] = []
 
     def _name(source: dict[str, Any]) -> None:
+        if source["name"] != asked.name and not claimed:
+            names.claim(client, index, owner, asked.name, collection_id)
+            claimed.append(asked.name)
+        replaced.append(source["name"])
         source["name"] = asked.name
 
-    return _change(client, articles_alias, owner, collection_id, _name)
+    try:
+        renamed = _change(client, articles_alias, owner, collection_id, _name)
+    except Exception:
+        if claimed:
+            names.release(client, index, owner, asked.name, collection_id)
+        raise
+    if replaced[-1] != asked.name:
+        names.release(client, index, owner, replaced[-1], collection_id)
+    return renamed
 
 
 def delete(client: OpenSearch, articles_alias: str, owner: str, collection_id: str) -> None:
-    _stored(client, articles_alias, owner, collection_id)
-    client.delete(index=collections_alias(articles_alias), id=collection_id, refresh="wait_for")
+    """Delete the version read, so its name is the one freed (a rename may come between)."""
+    index = collections_alias(articles_alias)
+    for attempt in range(WRITE_TRIES):
+        stored = _stored(client, articles_alias, owner, collection_id)
+        try:
+            client.delete(
+                index=index,
+                id=collection_id,
+                if_seq_no=stored["_seq_no"],
+                if_primary_term=stored["_primary_term"],
+                refresh="wait_for",
+            )
+        except ConflictError:
+            if attempt == WRITE_TRIES - 1:
+                raise
+            continue
+        names.release(client, index, owner, stored["_source"]["name"], collection_id)
+        return

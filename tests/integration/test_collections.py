@@ -1,23 +1,29 @@
 """Collections against a real node: named lists of articles that belong to their key, bounded,
-refused with what to fix, and exported with the search export's columns and safe cells."""
+refused with what to fix, and exported with the search export's columns and safe cells; a name
+stays one list's however many creates and renames race for it."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Iterator
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
-from opensearchpy import OpenSearch
+from opensearchpy import ConnectionError, OpenSearch
 from pydantic import SecretStr
 
 from search.api.routes.search import EXPORT_COLUMNS
 from search.app import create_app
-from search.collections import models
+from search.collections import models, names, store
+from search.collections.models import CollectionIn, CollectionNameTaken
 from search.http.csv_cells import UTF8_BOM
 from search.index import schema
 from search.settings import Settings
@@ -25,6 +31,8 @@ from tests.integration.test_duplicates import ingest, story
 
 pytestmark = pytest.mark.integration
 ALICE, BOB = "alice-key", "bob-key"
+RACERS = 8
+T = TypeVar("T")
 FORMULA = '=HYPERLINK("http://example.com","click")'
 
 
@@ -149,3 +157,140 @@ def test_a_collection_and_an_owner_are_bounded(keyed: Settings) -> None:
         many = _call(api, "POST", "", json={"name": "Third"})
         assert many.status_code == 409
         assert "at most 2 collections" in many.json()["detail"]
+
+
+def _race(calls: list[Callable[[], T]]) -> list[T | CollectionNameTaken]:
+    """Run the calls at once, each in its own thread started at a barrier; what each returned
+    or the 409 it raised."""
+    start = threading.Barrier(len(calls), timeout=30)
+
+    def _one(call: Callable[[], T]) -> T | CollectionNameTaken:
+        start.wait()
+        try:
+            return call()
+        except CollectionNameTaken as refused:
+            return refused
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(_one, calls))
+
+
+def _names(os_client: OpenSearch, settings: Settings, owner: str = ALICE) -> list[str]:
+    return sorted(c.name for c in store.mine(os_client, settings.index, owner))
+
+
+def _made(os_client: OpenSearch, settings: Settings, name: str) -> models.Collection:
+    return store.create(os_client, settings.index, ALICE, CollectionIn(name=name))
+
+
+def test_simultaneous_creates_of_one_name_make_one_list(
+    os_client: OpenSearch, settings: Settings
+) -> None:
+    def _create() -> models.Collection:
+        return _made(os_client, settings, "Leads")
+
+    store.ensure_collections(os_client, settings.index)  # the racers meet at the name only
+    results = _race([_create] * RACERS)
+    refused = [r for r in results if isinstance(r, CollectionNameTaken)]
+    assert len(refused) == RACERS - 1, results
+    assert all(r.parameter == "name" and "'Leads'" in r.message for r in refused)
+    assert _names(os_client, settings) == ["Leads"]
+    assert _made(os_client, settings, "leads").name == "leads"  # names compare exactly
+    assert store.create(os_client, settings.index, BOB, CollectionIn(name="Leads")).name == "Leads"
+
+
+def test_a_deleted_lists_name_can_be_used_again(os_client: OpenSearch, settings: Settings) -> None:
+    first = _made(os_client, settings, "Leads")
+    store.delete(os_client, settings.index, ALICE, first.id)
+    again = _made(os_client, settings, "Leads")
+    assert again.id != first.id
+    assert _names(os_client, settings) == ["Leads"]
+    with pytest.raises(CollectionNameTaken):
+        _made(os_client, settings, "Leads")
+
+
+def test_a_rename_onto_a_taken_name_is_refused_and_frees_the_old_name(
+    os_client: OpenSearch, settings: Settings
+) -> None:
+    leads = _made(os_client, settings, "Leads")
+    notes = _made(os_client, settings, "Notes")
+    with pytest.raises(CollectionNameTaken) as taken:
+        store.rename(os_client, settings.index, ALICE, notes.id, CollectionIn(name="Leads"))
+    assert taken.value.parameter == "name"
+    store.rename(os_client, settings.index, ALICE, leads.id, CollectionIn(name="Sources"))
+    assert _made(os_client, settings, "Leads").name == "Leads"  # freed by the rename
+    with pytest.raises(CollectionNameTaken):
+        store.rename(os_client, settings.index, ALICE, notes.id, CollectionIn(name="Sources"))
+    store.rename(os_client, settings.index, ALICE, notes.id, CollectionIn(name="Notes"))  # own
+    assert _names(os_client, settings) == ["Leads", "Notes", "Sources"]
+
+
+def test_simultaneous_renames_onto_one_name_rename_one_list(
+    os_client: OpenSearch, settings: Settings
+) -> None:
+    made = [_made(os_client, settings, f"List {n}") for n in range(RACERS)]
+
+    def _renaming(collection_id: str) -> Callable[[], models.CollectionSummary]:
+        asked = CollectionIn(name="Leads")
+        return lambda: store.rename(os_client, settings.index, ALICE, collection_id, asked)
+
+    results = _race([_renaming(c.id) for c in made])
+    won = [c for c, r in zip(made, results, strict=True) if not isinstance(r, CollectionNameTaken)]
+    assert len(won) == 1, results
+    kept = sorted(c.name for c in made if c is not won[0])
+    assert _names(os_client, settings) == sorted([*kept, "Leads"])
+    assert _made(os_client, settings, won[0].name).name == won[0].name  # its old name is free
+
+
+def test_a_list_made_before_name_claims_keeps_its_name(
+    os_client: OpenSearch, settings: Settings
+) -> None:
+    store.ensure_collections(os_client, settings.index)
+    index = store.collections_alias(settings.index)
+    old_id, now = uuid.uuid4().hex, datetime.now(UTC).isoformat()
+    old: dict[str, Any] = {"collection_id": old_id, "owner": ALICE, "name": "Leads", "entries": []}
+    old |= {"created_at": now, "updated_at": now, "article_ids": [], "article_count": 0}
+    os_client.index(index=index, id=old_id, body=old, refresh=True)  # as the store wrote it
+    with pytest.raises(CollectionNameTaken):
+        _made(os_client, settings, "Leads")
+    store.rename(os_client, settings.index, ALICE, old_id, CollectionIn(name="Old"))
+    assert os_client.exists(index=index, id=names.claim_id(ALICE, "Old"))
+    assert _made(os_client, settings, "Leads").name == "Leads"
+
+
+def test_a_failed_write_frees_the_name(
+    os_client: OpenSearch, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def _down(**_: Any) -> None:
+        raise ConnectionError("N/A", "the node went away", Exception())
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os_client, "index", _down)
+        with pytest.raises(ConnectionError):
+            _made(os_client, settings, "Leads")
+    assert _names(os_client, settings) == []
+    assert _made(os_client, settings, "Leads").name == "Leads"
+
+
+def test_a_claim_left_by_a_dead_process_gives_way_once_old(
+    os_client: OpenSearch, settings: Settings
+) -> None:
+    store.ensure_collections(os_client, settings.index)
+    index = store.collections_alias(settings.index)
+
+    def _left(name: str, at: datetime) -> None:
+        claim = {"name": name, "collection_id": uuid.uuid4().hex, "created_at": at.isoformat()}
+        os_client.index(index=index, id=names.claim_id(ALICE, name), body=claim)
+
+    _left("Leads", datetime.now(UTC) - names.STALE_AFTER * 2)
+    _left("Notes", datetime.now(UTC))  # as if its create were still under way
+    assert _made(os_client, settings, "Leads").name == "Leads"
+    with pytest.raises(CollectionNameTaken):
+        _made(os_client, settings, "Notes")
+
+
+def test_a_claim_is_not_a_list(os_client: OpenSearch, settings: Settings) -> None:
+    made = _made(os_client, settings, "Leads")
+    with pytest.raises(models.CollectionNotFound):  # not a 500 on a document without an owner
+        store.get(os_client, settings.index, ALICE, names.claim_id(ALICE, "Leads"))
+    assert [c.id for c in store.mine(os_client, settings.index, ALICE)] == [made.id]

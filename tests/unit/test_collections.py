@@ -1,5 +1,6 @@
-"""Collections without a server: names are bounded and tidied, export files are named in plain
-ASCII, and an export's cells are the search export's, spreadsheet-safe."""
+"""Collections without a server: names are bounded and tidied, a name's claim is one per owner
+and exact name, export files are named in plain ASCII, and an export's cells are the search
+export's, spreadsheet-safe."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from search.collections.models import MAX_NAME_CHARS, ArticleRef, CollectionIn
+from search.collections.names import claim_id
 from search.collections.store import export_filename
 from search.http.csv_cells import UTF8_BOM
 from search.http.export_rows import EXPORT_COLUMNS, export_text
@@ -24,6 +26,13 @@ def test_a_name_is_one_line_with_single_spaces() -> None:
 def test_a_blank_or_overlong_name_is_refused(name: str) -> None:
     with pytest.raises(ValidationError):
         CollectionIn(name=name)
+
+
+def test_a_name_claim_is_one_per_owner_and_exact_name() -> None:
+    claims = {claim_id(owner, name) for owner in ("a", "b") for name in ("Leads", "leads", "Léads")}
+    assert len(claims) == 6  # compared exactly, as the `name` keyword's term query compares
+    assert claim_id("a", "Leads") == claim_id("a", "Leads")
+    assert claim_id('a", "b', "c") != claim_id("a", 'b", "c')  # the pair stays a pair
 
 
 def test_an_article_reference_is_bounded() -> None:
