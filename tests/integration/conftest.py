@@ -13,12 +13,9 @@ from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 
 from search.app import create_app
-from search.collections.store import drop_collections
-from search.entities.store import drop_registry
-from search.index import schema
 from search.ingest.run import ingest_paths
 from search.settings import Settings
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, drop_everything
 from tests.live_server import serve_handler
 
 pytestmark = pytest.mark.integration
@@ -47,9 +44,7 @@ def corpus_settings(
     try:
         yield settings
     finally:
-        schema.drop(os_client, alias)
-        drop_registry(os_client, alias)
-        drop_collections(os_client, alias)
+        drop_everything(os_client, alias)
 
 
 @pytest.fixture(scope="module")

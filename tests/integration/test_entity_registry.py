@@ -20,10 +20,9 @@ from opensearchpy import OpenSearch, helpers
 from pydantic import SecretStr
 
 from search.app import create_app
-from search.entities.store import drop_registry
-from search.index import schema
 from search.ingest.run import ingest_paths
 from search.settings import Settings
+from tests.conftest import drop_everything
 
 pytestmark = pytest.mark.integration
 KEY = "editor-key-" + uuid.uuid4().hex
@@ -71,8 +70,7 @@ def archive(
     try:
         yield settings, stories
     finally:
-        schema.drop(os_client, alias)
-        drop_registry(os_client, alias)
+        drop_everything(os_client, alias)
 
 
 @pytest.fixture
@@ -375,5 +373,4 @@ def test_the_demo_sample_has_no_publisher_entity_and_trump_is_donald_trump(
         assert persons["Donald Trump"] > 0
         assert "Trump" not in persons
     finally:
-        schema.drop(os_client, settings.index)
-        drop_registry(os_client, settings.index)
+        drop_everything(os_client, settings.index)

@@ -24,11 +24,10 @@ from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 
 from search.app import create_app
-from search.index import schema
 from search.ingest.pipeline import IngestSummary
 from search.ingest.run import ingest_paths
 from search.settings import Settings
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, drop_everything
 
 pytestmark = pytest.mark.integration
 
@@ -394,7 +393,7 @@ def small_api(
         with TestClient(create_app(settings), raise_server_exceptions=False) as client:
             yield client
     finally:
-        schema.drop(os_client, alias)
+        drop_everything(os_client, alias)
 
 
 HOSTILE_QUERIES: dict[str, tuple[str, int | None]] = {

@@ -18,10 +18,10 @@ from search.entities.consolidate import consolidate
 from search.entities.incremental import initials_pattern, last_word_patterns
 from search.entities.registry import RegistryEntity, RegistryView, entity_id, new_entity
 from search.entities.resolution import initials
-from search.index import schema
 from search.ingest.run import ingest_paths
 from search.models import EntityType
 from search.settings import Settings
+from tests.conftest import drop_everything
 
 pytestmark = pytest.mark.integration
 
@@ -40,8 +40,7 @@ def alias(node_settings: Settings, os_client: OpenSearch, tmp_path: Path) -> Ite
     try:
         yield settings
     finally:
-        schema.drop(os_client, name)
-        store.drop_registry(os_client, name)
+        drop_everything(os_client, name)
 
 
 def _ingest(settings: Settings, path: Path, stories: list[str], start: int) -> dict[str, int]:

@@ -19,15 +19,12 @@ from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 
 from search.app import create_app
-from search.entities.store import drop_registry
-from search.index import schema
 from search.index.client import async_client
 from search.ingest.run import ingest_paths
-from search.ingest.runs import drop_runs
 from search.query.present_languages import PresentLanguages
 from search.settings import Settings
 from tests.aio import run_apart
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, drop_everything
 
 pytestmark = pytest.mark.integration
 
@@ -66,9 +63,7 @@ def _split_on_spaces(client: OpenSearch, alias: str, word: str) -> set[str]:
 
 
 def _drop(client: OpenSearch, alias: str) -> None:
-    schema.drop(client, alias)
-    drop_registry(client, alias)
-    drop_runs(client, alias)
+    drop_everything(client, alias)
 
 
 def _search(api: TestClient, q: str, **params: Any) -> dict[str, Any]:

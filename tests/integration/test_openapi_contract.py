@@ -24,6 +24,7 @@ from search.index.client import sync_client
 from search.ingest import runs
 from search.settings import Settings
 from search.watch import registry
+from tests.conftest import drop_everything
 from tests.integration.test_cursor_paging import article, put
 
 pytestmark = pytest.mark.integration
@@ -68,8 +69,7 @@ def index(node_settings: Settings, os_client: OpenSearch) -> Iterator[Settings]:
     try:
         yield node_settings.model_copy(update={"index": alias, "api_keys": [SecretStr(KEY)]})
     finally:
-        schema.drop(os_client, alias)
-        collections.drop_collections(os_client, alias)
+        drop_everything(os_client, alias)
 
 
 def _operation(method: str, path: str) -> dict[str, Any]:

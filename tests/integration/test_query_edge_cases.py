@@ -14,6 +14,7 @@ from opensearchpy import OpenSearch
 from search.app import create_app
 from search.index import schema
 from search.settings import Settings
+from tests.conftest import drop_everything
 from tests.integration.test_cursor_paging import article, put
 
 pytestmark = pytest.mark.integration
@@ -39,7 +40,7 @@ def api(node_settings: Settings, os_client: OpenSearch) -> Iterator[TestClient]:
         with TestClient(create_app(settings), raise_server_exceptions=False) as client:
             yield client
     finally:
-        schema.drop(os_client, alias)
+        drop_everything(os_client, alias)
 
 
 def _ids(api: TestClient, **params: Any) -> set[str]:

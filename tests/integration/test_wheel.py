@@ -22,9 +22,8 @@ import httpx
 import pytest
 from opensearchpy import OpenSearch
 
-from search.index import schema
 from search.settings import Settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, drop_everything
 from tests.live_server import free_port
 
 pytestmark = pytest.mark.integration
@@ -123,7 +122,7 @@ def served(
             server.terminate()
             server.wait(timeout=20)
     finally:
-        schema.drop(os_client, alias)
+        drop_everything(os_client, alias)
 
 
 def test_a_wheel_install_creates_the_index_and_serves_search(served: str) -> None:
