@@ -9,7 +9,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Final
 
-from search.entities.gazetteer import is_notable_place, lookup_alias, lookup_place, not_names
+from search.entities.gazetteer import (
+    Place,
+    is_notable_place,
+    lookup_alias,
+    lookup_place,
+    not_names,
+)
 from search.entities.junk import GENERIC_HEADS
 from search.entities.keys import is_legal_form
 from search.entities.spans import Candidate, folding_key
@@ -95,7 +101,9 @@ def fix_type(surface: str, type_: EntityType | None, person_words: set[str]) -> 
         places = lookup_place(surface, alternates=True)
     if places and key not in person_words:
         best = places[0]
-        if best.kind == "country" or (type_ == "person" and is_notable_place(best)):
+        if best.kind == "country" or (
+            type_ == "person" and is_notable_place(best) and not _only_folded(surface, best)
+        ):
             return "location"
     if type_ == "location" and not places and _looks_like_demonym(surface):
         return "group"
@@ -104,6 +112,19 @@ def fix_type(surface: str, type_: EntityType | None, person_words: set[str]) -> 
     if type_ == "person" and is_legal_form(surface.split()[-1]):
         return "agency"  # "Courier Corp"
     return type_
+
+
+def _only_folded(surface: str, place: Place) -> bool:
+    """Whether a one-word span spells the city's name only with its accents dropped: "Bush" is
+    the Egyptian city "Būsh" folded. A single word the model read as a person is not taken for
+    a city on that alone, since so many surnames fold onto some town; a longer name ("Bahia
+    Blanca") still is, as no person is called that by accident."""
+    return (
+        place.kind == "city"
+        and " " not in surface.strip()
+        and surface.isascii()
+        and not place.name.isascii()
+    )
 
 
 def _looks_like_demonym(surface: str) -> bool:
