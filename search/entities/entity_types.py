@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from search.entities.gazetteer import (
+    NOTABLE_CITY,
     Place,
     is_notable_place,
     lookup_alias,
@@ -114,16 +115,23 @@ def fix_type(surface: str, type_: EntityType | None, person_words: set[str]) -> 
     return type_
 
 
+#: A city a one-word span names only with its accents dropped must be this large to outweigh
+#: the model's reading of a person: five times `NOTABLE_CITY`, since the weaker match needs the
+#: likelier place ("Montreal" is Montréal, "Bush" is not Būsh, a town of 136,000).
+FOLDED_NOTABLE_CITY: Final = 5 * NOTABLE_CITY
+
+
 def _only_folded(surface: str, place: Place) -> bool:
-    """Whether a one-word span spells the city's name only with its accents dropped: "Bush" is
-    the Egyptian city "Būsh" folded. A single word the model read as a person is not taken for
-    a city on that alone, since so many surnames fold onto some town; a longer name ("Bahia
-    Blanca") still is, as no person is called that by accident."""
+    """Whether a one-word span matches the city's own name only once accents are folded away
+    ("Bush" and "Būsh"), and the city is too small for that to outweigh a person's reading: so
+    many surnames fold onto some town. A longer name ("Bahia Blanca") is no accident, and a
+    name the gazetteer lists as written ("Cologne" for Köln) is no folding."""
     return (
         place.kind == "city"
-        and " " not in surface.strip()
-        and surface.isascii()
-        and not place.name.isascii()
+        and place.population < FOLDED_NOTABLE_CITY
+        and len(folding_key(surface).split()) == 1
+        and folding_key(surface) == folding_key(place.name)
+        and surface.casefold() != place.name.casefold()
     )
 
 

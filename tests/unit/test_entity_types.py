@@ -172,10 +172,14 @@ def test_clubs_and_firms_in_a_list_keep_their_type() -> None:
 
 def test_a_person_spelling_a_city_only_without_its_accents_stays_a_person() -> None:
     """The gazetteer's Egyptian city "Būsh" folds to "Bush": a person the model read so is not
-    taken for it, while the name spelt as the city spells it, or a longer name, still is."""
+    taken for that town, while the name spelt as the city spells it, a longer name, a name the
+    gazetteer lists as written and a large city written without its accents still are places."""
     assert lookup_place("Bush")[0].name == "Būsh"
     assert fix_type("Bush", "person", set()) == "person"
     assert fix_type("Būsh", "person", set()) == "location"
     assert fix_type("Bombay", "person", set()) == "location"  # an ASCII name, found as an alternate
     assert lookup_place("Bahia Blanca")[0].name == "Bahía Blanca"
     assert fix_type("Bahia Blanca", "person", set()) == "location"  # two words: no surname
+    assert lookup_place("Montreal")[0].name == "Montréal"
+    assert fix_type("Montreal", "person", set()) == "location"  # large enough to outweigh
+    assert fix_type("Cologne", "person", set()) == "location"  # Köln's English name, not folded
