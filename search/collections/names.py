@@ -5,7 +5,8 @@ same name passes the query too. So a name is claimed first: a document of the co
 whose `_id` is a digest of (owner, name), written with `op_type=create`, which OpenSearch writes
 once and refuses (409) after, atomically on the shard. A collection is written only once its
 name is claimed; the claim goes when the list is deleted, renamed away or its write fails. A
-claim has no `owner` field, so the owner's queries (lists, counts, lookups) never meet one.
+claim has no `owner` field, so the owner's lists, counts and searches never meet one (a lookup by id
+may, and answers it as no list of theirs).
 
 Names compare exactly, as the `name` keyword field and its `term` query always did: 'Leads' and
 'leads' are two names. Lists made before claims existed have none; the query for the name still
@@ -28,13 +29,14 @@ from search.collections.models import CollectionNameTaken
 
 #: Beginning of a claim's `_id`; a collection's is a bare uuid4 hex, so the two never meet.
 CLAIM_PREFIX: Final = "name-"
-#: Longer than any create or rename takes between its claim and its write.
-STALE_AFTER: Final = timedelta(minutes=1)
+#: Far longer than a create or rename can take between its claim and its write, retries and
+#: timeouts of every call included (a rename retries its write up to five times).
+STALE_AFTER: Final = timedelta(minutes=10)
 
 
 def claim_id(owner: str, name: str) -> str:
     """The `_id` of the claim: one per owner and exact name (JSON keeps the pair unambiguous)."""
-    pair = json.dumps([owner, name], ensure_ascii=False).encode()
+    pair = json.dumps([owner, name]).encode()  # ASCII escapes: any string encodes
     return CLAIM_PREFIX + hashlib.sha256(pair).hexdigest()
 
 
@@ -68,10 +70,13 @@ def claim(client: OpenSearch, index: str, owner: str, name: str, collection_id: 
 
 
 def release(client: OpenSearch, index: str, owner: str, name: str, collection_id: str) -> None:
-    """Free `name` if `collection_id` holds it: a list made before claims holds none, and a name
-    claimed by another list since stays that list's."""
+    """Free `name` if `collection_id` holds the claim but not the name: a list made before
+    claims holds no claim, a name claimed by another list since stays that list's, and a write
+    reported failed that landed all the same (a timeout) keeps its name."""
     holder = _claim(client, index, owner, name)
     if holder is None or holder["_source"]["collection_id"] != collection_id:
+        return
+    if _holds(client, index, owner, collection_id, name):
         return
     _drop(client, index, holder)
 

@@ -272,6 +272,29 @@ def test_a_failed_write_frees_the_name(
     assert _made(os_client, settings, "Leads").name == "Leads"
 
 
+def test_a_write_reported_failed_that_landed_keeps_its_name(
+    os_client: OpenSearch, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A timeout after the list was written: the list stands, and its name stays claimed."""
+    write = os_client.index
+
+    def _lands_then_times_out(**kwargs: Any) -> Any:
+        write(**kwargs)
+        raise ConnectionError("N/A", "the answer never came", Exception())
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os_client, "index", _lands_then_times_out)
+        with pytest.raises(ConnectionError):
+            _made(os_client, settings, "Leads")
+    assert _names(os_client, settings) == ["Leads"]
+    claim = os_client.get(
+        index=store.collections_alias(settings.index), id=names.claim_id(ALICE, "Leads")
+    )
+    assert claim["found"]
+    with pytest.raises(CollectionNameTaken):
+        _made(os_client, settings, "Leads")
+
+
 def test_a_claim_left_by_a_dead_process_gives_way_once_old(
     os_client: OpenSearch, settings: Settings
 ) -> None:
