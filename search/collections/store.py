@@ -223,6 +223,27 @@ def export_rows(
     return _summary(source), [found[i] for i in ids if i in found]
 
 
+def _unchanged_since_read(
+    client: OpenSearch,
+    articles_alias: str,
+    owner: str,
+    collection_id: str,
+    write: Callable[[dict[str, Any]], None],
+) -> dict[str, Any]:
+    """Read the list and `write` against what was read (its `if_seq_no`), reading again when
+    someone wrote meanwhile; returns the version the write replaced."""
+    for attempt in range(WRITE_TRIES):
+        stored = _stored(client, articles_alias, owner, collection_id)
+        try:
+            write(stored)
+        except ConflictError:
+            if attempt == WRITE_TRIES - 1:
+                raise
+            continue
+        return stored
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _change(
     client: OpenSearch,
     articles_alias: str,
@@ -231,28 +252,24 @@ def _change(
     change: Callable[[dict[str, Any]], None],
 ) -> CollectionSummary:
     """Apply `change` to the stored list and write it back unless someone wrote meanwhile."""
-    for attempt in range(WRITE_TRIES):
-        stored = _stored(client, articles_alias, owner, collection_id)
+
+    def write(stored: dict[str, Any]) -> None:
         source: dict[str, Any] = stored["_source"]
         change(source)
         source["article_ids"] = [e["article_id"] for e in source["entries"]]
         source["article_count"] = len(source["entries"])
         source["updated_at"] = datetime.now(UTC).isoformat()
-        try:
-            client.index(
-                index=collections_alias(articles_alias),
-                id=collection_id,
-                body=source,
-                if_seq_no=stored["_seq_no"],
-                if_primary_term=stored["_primary_term"],
-                refresh="wait_for",
-            )
-        except ConflictError:
-            if attempt == WRITE_TRIES - 1:
-                raise
-            continue
-        return _summary(source)
-    raise AssertionError("unreachable")  # pragma: no cover
+        client.index(
+            index=collections_alias(articles_alias),
+            id=collection_id,
+            body=source,
+            if_seq_no=stored["_seq_no"],
+            if_primary_term=stored["_primary_term"],
+            refresh="wait_for",
+        )
+
+    written = _unchanged_since_read(client, articles_alias, owner, collection_id, write)
+    return _summary(written["_source"])
 
 
 def add(
@@ -328,19 +345,15 @@ def rename(
 def delete(client: OpenSearch, articles_alias: str, owner: str, collection_id: str) -> None:
     """Delete the version read, so its name is the one freed (a rename may come between)."""
     index = collections_alias(articles_alias)
-    for attempt in range(WRITE_TRIES):
-        stored = _stored(client, articles_alias, owner, collection_id)
-        try:
-            client.delete(
-                index=index,
-                id=collection_id,
-                if_seq_no=stored["_seq_no"],
-                if_primary_term=stored["_primary_term"],
-                refresh="wait_for",
-            )
-        except ConflictError:
-            if attempt == WRITE_TRIES - 1:
-                raise
-            continue
-        names.release(client, index, owner, stored["_source"]["name"], collection_id)
-        return
+
+    def write(stored: dict[str, Any]) -> None:
+        client.delete(
+            index=index,
+            id=collection_id,
+            if_seq_no=stored["_seq_no"],
+            if_primary_term=stored["_primary_term"],
+            refresh="wait_for",
+        )
+
+    deleted = _unchanged_since_read(client, articles_alias, owner, collection_id, write)
+    names.release(client, index, owner, deleted["_source"]["name"], collection_id)
