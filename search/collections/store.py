@@ -10,6 +10,7 @@ A name is unique per owner through a claim written beside the lists (search.coll
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from collections.abc import Callable, Sequence
@@ -347,13 +348,15 @@ def delete(client: OpenSearch, articles_alias: str, owner: str, collection_id: s
     index = collections_alias(articles_alias)
 
     def write(stored: dict[str, Any]) -> None:
-        client.delete(
-            index=index,
-            id=collection_id,
-            if_seq_no=stored["_seq_no"],
-            if_primary_term=stored["_primary_term"],
-            refresh="wait_for",
-        )
+        # Not found: the client's retry of a delete that went through. Gone, as asked.
+        with contextlib.suppress(NotFoundError):
+            client.delete(
+                index=index,
+                id=collection_id,
+                if_seq_no=stored["_seq_no"],
+                if_primary_term=stored["_primary_term"],
+                refresh="wait_for",
+            )
 
     deleted = _unchanged_since_read(client, articles_alias, owner, collection_id, write)
     names.release(client, index, owner, deleted["_source"]["name"], collection_id)

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
-from opensearchpy import ConnectionError, OpenSearch
+from opensearchpy import ConnectionError, NotFoundError, OpenSearch
 from pydantic import SecretStr
 
 from search.api.routes.search import EXPORT_COLUMNS
@@ -293,6 +293,25 @@ def test_a_write_reported_failed_that_landed_keeps_its_name(
     assert claim["found"]
     with pytest.raises(CollectionNameTaken):
         _made(os_client, settings, "Leads")
+
+
+def test_a_delete_answered_not_found_on_its_retry_is_done(
+    os_client: OpenSearch, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The client retries a delete whose answer timed out; the retry finds the list gone. The
+    delete succeeded: no error, and the name is free again at once."""
+    made = _made(os_client, settings, "Leads")
+    remove = os_client.delete
+
+    def _gone_on_retry(**kwargs: Any) -> Any:
+        remove(**kwargs)
+        raise NotFoundError(404, "not_found", {"result": "not_found"})
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os_client, "delete", _gone_on_retry)
+        store.delete(os_client, settings.index, ALICE, made.id)
+    assert _names(os_client, settings) == []
+    assert _made(os_client, settings, "Leads").name == "Leads"
 
 
 def test_a_claim_left_by_a_dead_process_gives_way_once_old(
