@@ -9,6 +9,7 @@ from opensearchpy import AsyncOpenSearch, OpenSearch
 from opensearchpy.exceptions import SerializationError
 from opensearchpy.serializer import JSONSerializer
 
+from search.index.connection import LeanConnection
 from search.settings import Settings
 
 API_POOL_SIZE = 64
@@ -56,5 +57,6 @@ def async_client(settings: Settings) -> AsyncOpenSearch:
         timeout=settings.opensearch_timeout_s,
         max_retries=0,
         maxsize=API_POOL_SIZE,
+        connection_class=LeanConnection,
         serializer=OrjsonSerializer(),
     )
