@@ -2,10 +2,11 @@
 
 One route, `POST /_search`, hands the body it is given to the configured index through the
 project's own OpenSearch client, and answers OpenSearch's JSON read and written again. It runs
-as the API does (uvicorn, uvloop, httptools, FastAPI, opensearch-py on aiohttp, orjson), so
-what it adds to a direct search is what any API in Python on this stack adds before doing
-anything of its own: an extra process, two more loopback hops, an HTTP server and client, and
-JSON decoded and encoded once. The API's own work is what it adds on top of this.
+as the API does (uvicorn, uvloop, httptools, FastAPI, opensearch-py on the API's own
+connection, orjson), so what it adds to a direct search is what any API in Python on this
+stack adds before doing anything of its own: an extra process, two more loopback hops, an HTTP
+server and client, and JSON decoded and encoded once. The API's own work is what it adds on
+top of this.
 
 `uvicorn bench.passthrough:create_app --factory`, with NEWSROOM_OPENSEARCH_URL and NEWSROOM_INDEX.
 """
