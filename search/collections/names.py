@@ -40,17 +40,14 @@ def claim_id(owner: str, name: str) -> str:
     return CLAIM_PREFIX + hashlib.sha256(pair).hexdigest()
 
 
-def _taken(name: str) -> CollectionNameTaken:
+def taken(name: str) -> CollectionNameTaken:
     return CollectionNameTaken(
         f"You already have a collection called '{name}'; choose another name.", "name"
     )
 
 
 def claim(client: OpenSearch, index: str, owner: str, name: str, collection_id: str) -> None:
-    """Take `name` for the owner's `collection_id`; 409 when another of the owner's lists has it."""
-    named = {"bool": {"filter": [{"term": {"owner": owner}}, {"term": {"name": name}}]}}
-    if int(client.count(index=index, body={"query": named})["count"]):  # lists without claims
-        raise _taken(name)
+    """Take `name` for the owner's `collection_id`; 409 when another list holds its claim."""
     body = {
         "name": name,
         "collection_id": collection_id,
@@ -66,7 +63,7 @@ def claim(client: OpenSearch, index: str, owner: str, name: str, collection_id: 
                 return  # a retried request found its own first try's claim
             if holder and not _cleared_if_stale(client, index, owner, holder):
                 break
-    raise _taken(name)
+    raise taken(name)
 
 
 def release(client: OpenSearch, index: str, owner: str, name: str, collection_id: str) -> None:

@@ -75,6 +75,14 @@ def _owned(client: OpenSearch, index: str, owner: str, query: dict[str, Any]) ->
         return {"count": 0}
 
 
+def _claim_name(client: OpenSearch, index: str, owner: str, name: str, collection_id: str) -> None:
+    """Claim `name` (names.claim); a list made before claims holds its name without one, so
+    the owner's lists are asked first."""
+    if int(_owned(client, index, owner, {"term": {"name": name}})["count"]):
+        raise names.taken(name)
+    names.claim(client, index, owner, name, collection_id)
+
+
 def create(
     client: OpenSearch,
     articles_alias: str,
@@ -90,7 +98,7 @@ def create(
     if int(_owned(client, index, owner, {"match_all": {}})["count"]) >= limit:
         raise TooManyCollections(f"A key keeps at most {limit} collections; delete one first.")
     collection_id = uuid.uuid4().hex
-    names.claim(client, index, owner, asked.name, collection_id)
+    _claim_name(client, index, owner, asked.name, collection_id)
     now = datetime.now(UTC).isoformat()
     doc = {
         "collection_id": collection_id,
@@ -322,13 +330,14 @@ def rename(
     """Claim the new name before writing it, and free the name the written version replaced
     (read in the same read-change-write, so a rename racing this one frees the right one)."""
     index = collections_alias(articles_alias)
-    claimed: list[str] = []
+    claimed = False
     replaced: list[str] = []
 
     def _name(source: dict[str, Any]) -> None:
+        nonlocal claimed
         if source["name"] != asked.name and not claimed:
-            names.claim(client, index, owner, asked.name, collection_id)
-            claimed.append(asked.name)
+            _claim_name(client, index, owner, asked.name, collection_id)
+            claimed = True
         replaced.append(source["name"])
         source["name"] = asked.name
 
