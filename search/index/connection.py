@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import zlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -25,6 +26,8 @@ from opensearchpy.exceptions import ConnectionError, ConnectionTimeout
 
 #: Bytes a header line may not carry: they would end it and start another.
 _LINE_BREAKS = frozenset("\r\n")
+#: Requests that may go again when a kept-alive link turns out closed before any answer.
+_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 
 @dataclass
@@ -43,16 +46,21 @@ class Link(asyncio.Protocol):
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.closed = False
+        #: Whether any of the current answer has arrived (a request no byte answered may be
+        #: sent again on another link).
+        self.heard = False
         self._parser = httptools.HttpResponseParser(self)
         self._waiter: asyncio.Future[Answer] | None = None
         self._answer = Answer(0)
         self._chunks: list[bytes] = []
         self._head_only = False
+        self._headers_done = False
 
     def send(self, request: bytes, *, head_only: bool) -> asyncio.Future[Answer]:
         assert self.transport is not None
         assert self._waiter is None, "one request at a time"
-        self._answer, self._chunks, self._head_only = Answer(0), [], head_only
+        self._begin()
+        self._head_only, self.heard = head_only, False
         self._waiter = asyncio.get_running_loop().create_future()
         self.transport.write(request)
         return self._waiter
@@ -67,6 +75,7 @@ class Link(asyncio.Protocol):
         self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
+        self.heard = True
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserError as exc:
@@ -74,6 +83,14 @@ class Link(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        headers = self._answer.headers
+        if (  # an answer without a length ends where the connection does
+            exc is None
+            and self._headers_done
+            and "content-length" not in headers
+            and "transfer-encoding" not in headers
+        ):
+            self._finish()
         self._fail(exc or ConnectionResetError("the node closed the connection"))
 
     # httptools callbacks
@@ -84,7 +101,8 @@ class Link(asyncio.Protocol):
         self._answer.headers[key] = text
 
     def on_headers_complete(self) -> None:
-        if self._head_only:  # the answer to HEAD has a length but no body
+        self._headers_done = not self._interim()
+        if self._head_only and self._headers_done:  # a length, but no body
             self._finish()
             self._parser = httptools.HttpResponseParser(self)
 
@@ -92,13 +110,22 @@ class Link(asyncio.Protocol):
         self._chunks.append(body)
 
     def on_message_complete(self) -> None:
-        if not self._head_only:
+        if self._interim():  # "100 Continue" and the like: the answer is still to come
+            self._begin()
+        elif not self._head_only:
             self._finish()
+
+    def _interim(self) -> bool:
+        return 100 <= self._parser.get_status_code() < 200
+
+    def _begin(self) -> None:
+        self._answer, self._chunks, self._headers_done = Answer(0), [], False
 
     def _finish(self) -> None:
         answer, waiter, self._waiter = self._answer, self._waiter, None
         answer.status = self._parser.get_status_code()
         answer.body = b"".join(self._chunks)
+        self._begin()
         if not self._parser.should_keep_alive():
             self.close()
         if waiter is not None and not waiter.done():
@@ -118,22 +145,35 @@ class LinkPool:
         self._host, self._port, self._ssl = host, port, ssl
         self._idle: list[Link] = []
         self._slots = asyncio.Semaphore(size)
+        self._closed = False
 
-    async def exchange(self, request: bytes, *, head_only: bool) -> Answer:
+    async def exchange(self, request: bytes, *, head_only: bool, resend: bool) -> Answer:
+        """The answer to `request`. With `resend` (an idempotent request), one a kept-alive
+        link lost before any byte of answer (the node had closed it meanwhile) goes again on a
+        new link, as a browser or aiohttp does."""
         async with self._slots:
-            link = self._take() or await self._open()
-            answered = False
+            reused = self._take()
             try:
-                answer = await link.send(request, head_only=head_only)
-                answered = True
-            finally:  # timed out, cancelled or broken mid-answer: the link cannot be reused
-                if answered and not link.closed:
-                    self._idle.append(link)
-                else:
-                    link.close()
-            return answer
+                return await self._over(reused or await self._open(), request, head_only)
+            except OSError:
+                if reused is None or reused.heard or not resend:
+                    raise
+            return await self._over(await self._open(), request, head_only)
+
+    async def _over(self, link: Link, request: bytes, head_only: bool) -> Answer:
+        answered = False
+        try:
+            answer = await link.send(request, head_only=head_only)
+            answered = True
+        finally:  # timed out, cancelled or broken mid-answer: the link cannot be reused
+            if answered and not link.closed and not self._closed:
+                self._idle.append(link)
+            else:
+                link.close()
+        return answer
 
     def close(self) -> None:
+        self._closed = True
         while self._idle:
             self._idle.pop().close()
 
@@ -167,13 +207,28 @@ def request_bytes(
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
 
 
+def _text(answer: Answer) -> str:
+    """The body as text, inflated if it came compressed; raises ValueError (or zlib.error)
+    for one that cannot be read, which the caller reports as a failed connection."""
+    raw, coding = answer.body, answer.headers.get("content-encoding", "").strip().lower()
+    if coding in ("gzip", "x-gzip"):
+        raw = gzip.decompress(raw)
+    elif coding == "deflate":  # zlib-wrapped as the standard says, or raw as some servers send
+        try:
+            raw = zlib.decompress(raw)
+        except zlib.error:
+            raw = zlib.decompress(raw, -zlib.MAX_WBITS)
+    return raw.decode("utf-8", "surrogatepass")
+
+
 class LeanConnection(AIOHttpConnection):
     """opensearch-py's async connection, answering over `LinkPool` rather than aiohttp."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         port = self.port or (443 if self.use_ssl else 80)
-        self._authority = self.hostname if self.port is None else f"{self.hostname}:{port}"
+        host = f"[{self.hostname}]" if ":" in self.hostname else self.hostname  # IPv6
+        self._authority = host if self.port is None else f"{host}:{port}"
         ssl = self._ssl_context if self.use_ssl else None
         self._pool = LinkPool(self.hostname, port, size=self._limit or 10, ssl=ssl)
 
@@ -193,7 +248,9 @@ class LeanConnection(AIOHttpConnection):
             )
         url_path = self.url_prefix + url
         target = f"{url_path}?{urlencode(params)}" if params else url_path
-        sent_headers = {**self.headers, **headers} if headers else self.headers
+        sent_headers = self.headers
+        if headers:  # one of each header, whatever the case it was given in
+            sent_headers = {**sent_headers, **{k.lower(): v for k, v in headers.items()}}
         payload = body
         if self.http_compress and body:
             payload = self._gzip_compress(body)
@@ -203,7 +260,10 @@ class LeanConnection(AIOHttpConnection):
         start = loop.time()
         try:
             async with asyncio.timeout(timeout if timeout is not None else self.timeout):
-                answer = await self._pool.exchange(request, head_only=method == "HEAD")
+                answer = await self._pool.exchange(
+                    request, head_only=method == "HEAD", resend=method in _IDEMPOTENT
+                )
+            raw_data = _text(answer)
         except reraise_exceptions:
             raise
         except Exception as exc:
@@ -212,10 +272,6 @@ class LeanConnection(AIOHttpConnection):
                 raise ConnectionTimeout("TIMEOUT", str(exc), exc) from exc
             raise ConnectionError("N/A", str(exc), exc) from exc
         duration = loop.time() - start
-        raw = answer.body
-        if answer.headers.get("content-encoding") == "gzip":
-            raw = gzip.decompress(raw)
-        raw_data = raw.decode("utf-8", "surrogatepass")
         self._raise_warnings(answer.warnings)
         if not 200 <= answer.status < 300 and answer.status not in ignore:
             self.log_request_fail(

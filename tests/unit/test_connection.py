@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import zlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from search.settings import Settings
 from tests.aio import run_apart
 
 JSON = b"content-type: application/json; charset=UTF-8\r\n"
+#: Where the scripted node stops writing a reply for a moment, to send it in two reads.
+PAUSE = b"\0pause\0"
 
 
 def answer(body: bytes, *, status: str = "200 OK", extra: bytes = b"") -> bytes:
@@ -32,11 +35,13 @@ class Requests:
     """What the scripted node saw."""
 
     connections: int = 0
+    closed: int = 0
     heads: list[bytes] = field(default_factory=list)
     bodies: list[bytes] = field(default_factory=list)
 
 
-Script = Callable[[int, bytes], bytes | None]  # (request number, head) -> what to write back
+#: (request number, head) -> what to write back; None: never answer; b"": drop the connection.
+Script = Callable[[int, bytes], bytes | None]
 
 
 @asynccontextmanager
@@ -58,7 +63,13 @@ async def node(script: Script) -> AsyncIterator[tuple[int, Requests]]:
                 reply = script(len(seen.heads), head)
                 if reply is None:
                     await asyncio.sleep(3600)
-                writer.write(reply or b"")
+                if not reply:
+                    break
+                for n, part in enumerate(reply.split(PAUSE)):
+                    if n:
+                        await writer.drain()
+                        await asyncio.sleep(0.05)
+                    writer.write(part)
                 await writer.drain()
                 if b"connection: close" in (reply or b"").lower():
                     break
@@ -66,6 +77,7 @@ async def node(script: Script) -> AsyncIterator[tuple[int, Requests]]:
             pass
         finally:
             writer.close()
+            seen.closed += 1
 
     server = await asyncio.start_server(serve, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -247,3 +259,104 @@ def test_a_header_with_a_line_break_is_refused() -> None:
     with pytest.raises(ValueError, match="line break"):
         request_bytes("GET", "/", "h", {"x-opaque-id": "a\r\nx-admin: yes"}, None)
     assert b"content-length: 0\r\n" in request_bytes("POST", "/_refresh", "h", {}, None)
+
+
+def test_an_idempotent_request_goes_again_when_the_node_dropped_the_kept_link() -> None:
+    """A node (or a proxy's idle timeout) closing a kept-alive link as the next request
+    arrives: a GET goes again on a new link; a POST, which may have been acted on, does not."""
+
+    def drop_the_second(n: int, _: bytes) -> bytes:
+        return b"" if n == 2 else answer(f'{{"n": {n}}}'.encode())
+
+    async def go(method: str) -> tuple[object, int]:
+        async with node(drop_the_second) as (port, seen):
+            conn = lean(port)
+            try:
+                await conn.perform_request(method, "/", body=b"{}")
+                try:
+                    got: object = (await conn.perform_request(method, "/", body=b"{}"))[2]
+                except ConnectionError as exc:
+                    got = type(exc)
+                return got, seen.connections
+            finally:
+                await conn.close()
+
+    assert run_apart(go("GET")) == ('{"n": 3}', 2)
+    assert run_apart(go("POST")) == (ConnectionError, 1)
+
+
+def test_an_interim_answer_is_not_taken_for_the_answer() -> None:
+    replies = [b"HTTP/1.1 100 Continue\r\n\r\n" + PAUSE + answer(b'{"n": 1}'), answer(b'{"n": 2}')]
+
+    async def go() -> list[str]:
+        async with node(lambda n, _: replies[n - 1]) as (port, _):
+            conn = lean(port)
+            try:
+                return [(await conn.perform_request("GET", "/"))[2] for _ in replies]
+            finally:
+                await conn.close()
+
+    assert run_apart(go()) == ['{"n": 1}', '{"n": 2}']
+
+
+def test_an_answer_without_a_length_ends_with_its_connection() -> None:
+    to_the_end = b"HTTP/1.1 200 OK\r\nconnection: close\r\n" + JSON + b"\r\n" + b'{"eof": 1}'
+
+    async def go() -> str:
+        async with node(lambda n, _: to_the_end) as (port, _):
+            conn = lean(port)
+            try:
+                return str((await conn.perform_request("GET", "/"))[2])
+            finally:
+                await conn.close()
+
+    assert run_apart(go()) == '{"eof": 1}'
+
+
+def test_an_unreadable_answer_is_a_connection_error_and_deflate_is_read() -> None:
+    """A proxy's error page in another encoding must become the API's 503, not a crash."""
+    latin = answer("Passerelle défaillante".encode("latin-1"), status="502 Bad Gateway")
+    deflated = answer(zlib.compress(b'{"d": 1}'), extra=b"content-encoding: Deflate\r\n")
+    replies = [latin, deflated]
+
+    async def go() -> str:
+        async with node(lambda n, _: replies[n - 1]) as (port, _):
+            conn = lean(port)
+            try:
+                with pytest.raises(ConnectionError):
+                    await conn.perform_request("GET", "/")
+                return str((await conn.perform_request("GET", "/"))[2])
+            finally:
+                await conn.close()
+
+    assert run_apart(go()) == '{"d": 1}'
+
+
+def test_closing_with_a_request_in_flight_leaves_no_link_open() -> None:
+    async def go() -> tuple[int, int]:
+        async with node(lambda n, _: answer(b"{}")) as (port, seen):
+            conn = lean(port)
+            request = asyncio.create_task(conn.perform_request("GET", "/"))
+            await asyncio.sleep(0)  # the request is on its way
+            await conn.close()
+            status = (await request)[0]
+            await asyncio.sleep(0.2)
+            return status, seen.closed
+
+    assert run_apart(go()) == (200, 1)
+
+
+def test_a_header_given_in_another_case_is_sent_once() -> None:
+    async def go() -> bytes:
+        async with node(lambda n, _: answer(b"{}")) as (port, seen):
+            conn = lean(port)
+            try:
+                ndjson = {"Content-Type": "application/x-ndjson"}
+                await conn.perform_request("POST", "/_bulk", body=b"{}\n", headers=ndjson)
+                return seen.heads[0].lower()
+            finally:
+                await conn.close()
+
+    head = run_apart(go())
+    assert head.count(b"content-type:") == 1
+    assert b"content-type: application/x-ndjson\r\n" in head
