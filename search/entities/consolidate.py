@@ -28,16 +28,16 @@ from opensearchpy import OpenSearch
 
 from search.entities import store
 from search.entities.curation import Merge, apply
-from search.entities.editing import new_entry, record
+from search.entities.editing import RESOLVER, new_entry, record
 from search.entities.gc_pause import gc_paused
 from search.entities.incremental import Touched, load
 from search.entities.keys import singular_key
+from search.entities.naming import apply_renames, plan_renames
 from search.entities.registry import RegistryEntity, RegistryView
 from search.entities.reresolve import reresolve_articles
 from search.entities.resolution import ID_FIELDS, SMALL_WORDS, initials
 from search.entities.same_name import alias_links, plan_numbers, plan_retypes
 
-RESOLVER: Final = "resolver"
 #: Articles that must use a short form for an entity (coreference inside the article, an
 #: acronym defined there) before the archive counts the entity as one it can stand for.
 MIN_LINKS: Final = 3
@@ -224,9 +224,10 @@ def _consolidate(
     # A view of the whole registry also serves the articles' re-resolution.
     whole = view if scope is None else None
     merged = _apply_merges(client, articles_alias, view, plan.merges, whole)
+    renamed = apply_renames(client, articles_alias, view, plan_renames(view.by_id.values()), whole)
     _flag_ambiguous(client, articles_alias, view, plan.ambiguous, planned, whole)
     store.mark_consolidated(client, registry, started)
-    return {"merged": merged, "ambiguous": len(plan.ambiguous)}
+    return {"merged": merged, "renamed": renamed, "ambiguous": len(plan.ambiguous)}
 
 
 def _apply_merges(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from opensearchpy import NotFoundError, OpenSearch, helpers
 from pydantic import BaseModel, Field
@@ -82,6 +82,10 @@ def correct(
     entry = new_entry(correction.action, actor, correction.reason, change, now)
     entry.correction = correction.model_dump(mode="json")
     return record(client, articles_alias, [(entry, change)])[0]
+
+
+#: The audit's actor for the changes the consolidation makes by itself.
+RESOLVER: Final = "resolver"
 
 
 def new_entry(action: str, actor: str, reason: str, change: Change, now: datetime) -> AuditEntry:

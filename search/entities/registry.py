@@ -27,6 +27,8 @@ EntityStatus = Literal["active", "blocked", "merged"]
 MIN_ALIAS_LINKS: Final = 2
 #: Aliases kept per entity: variants beyond these are rare spellings, not identities.
 MAX_ALIASES: Final = 200
+#: Written forms counted per alias key ("Li Ka-shing", "Li Ka-Shing"): the common ones.
+MAX_SPELLINGS: Final = 8
 _MAX_MERGE_HOPS: Final = 20
 
 
@@ -40,6 +42,8 @@ class Alias(BaseModel):
     name: str
     count: int = 0
     curated: bool = False
+    #: Articles per written form of the key; `name` is the most used (see `most_used`).
+    spellings: dict[str, int] = Field(default_factory=dict)
 
 
 class RegistryEntity(BaseModel):
@@ -190,13 +194,35 @@ def new_entity(
     )
 
 
-def learned(entity: RegistryEntity, seen: Mapping[str, tuple[str, int]]) -> RegistryEntity:
-    """`entity` with the alias counts of one batch added: key -> (display form, articles)."""
+def most_used(spellings: Mapping[str, int]) -> str:
+    """The form most articles wrote; a tie goes to the first in code-point order, so the name
+    does not depend on the order the archive was read in."""
+    return min(spellings.items(), key=lambda form: (-form[1], form[0]))[0]
+
+
+#: One batch's observations of an entity: alias key -> written form -> articles.
+Seen = Mapping[str, Mapping[str, int]]
+
+
+def learned(entity: RegistryEntity, seen: Seen) -> RegistryEntity:
+    """`entity` with the alias counts of one batch added; each learned alias is named by its
+    most used form (store._LEARN_SCRIPT does the same at the node)."""
     aliases = {a.key: a for a in entity.aliases}
-    for key, (name, count) in seen.items():
+    for key, forms in seen.items():
         old = aliases.get(key)
-        if old is not None:
-            aliases[key] = old.model_copy(update={"count": old.count + count})
-        elif len(aliases) < MAX_ALIASES:
-            aliases[key] = Alias(key=key, name=name, count=count)
+        if old is None and len(aliases) >= MAX_ALIASES:
+            continue
+        spellings = dict(old.spellings) if old else {}
+        if old is not None and not spellings:  # stored before forms were counted
+            spellings[old.name] = old.count
+        for form, n in forms.items():
+            if form in spellings or len(spellings) < MAX_SPELLINGS:
+                spellings[form] = spellings.get(form, 0) + n
+        count = (old.count if old else 0) + sum(forms.values())
+        if old is not None and old.curated:
+            aliases[key] = old.model_copy(update={"count": count, "spellings": spellings})
+        else:
+            aliases[key] = Alias(
+                key=key, name=most_used(spellings), count=count, spellings=spellings
+            )
     return entity.model_copy(update={"aliases": list(aliases.values())})

@@ -53,7 +53,7 @@ class Resolver:
         self._view = RegistryView()
         self._looked_up: set[str] = set()
         self._known = KnownNames(store.scan_curated(client, self._alias))
-        self._pending: dict[str, dict[str, tuple[str, int]]] = {}
+        self._pending: dict[str, dict[str, dict[str, int]]] = {}
         self._batches = 0
         self._started = datetime.now(UTC)
         # Ids only: even a whole archive's entities fit in memory as strings.
@@ -114,7 +114,7 @@ class Resolver:
         named = {(s.type, s.key) for s in found} | {(f.type, f.key) for f, _, _ in links}
         resolved = {name: self._view.resolve(*name) for name in named}
         created = self._new_entities(found, resolved)
-        observed: dict[str, dict[str, tuple[str, int]]] = defaultdict(dict)
+        observed: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
         for sighting in found:
             target = resolved[(sighting.type, sighting.key)]
             if target is None or isinstance(target, Blocked):
@@ -132,8 +132,9 @@ class Resolver:
             if entity_id in created:
                 created[entity_id] = entity
             pending = self._pending.setdefault(entity_id, {})
-            for key, (name, count) in counts.items():
-                _count(pending, key, name, count)
+            for key, forms in counts.items():
+                for name, count in forms.items():
+                    _count(pending, key, name, count)
         return created
 
     def _new_entities(
@@ -176,9 +177,9 @@ def _naming(group: list[Sighting]) -> tuple[str, str | None]:
     return name, countries.most_common(1)[0][0] if countries else None
 
 
-def _count(counts: dict[str, tuple[str, int]], key: str, name: str, n: int) -> None:
-    old = counts.get(key)
-    counts[key] = (old[0] if old else name, (old[1] if old else 0) + n)
+def _count(counts: dict[str, dict[str, int]], key: str, name: str, n: int) -> None:
+    forms = counts.setdefault(key, {})
+    forms[name] = forms.get(name, 0) + n
 
 
 def with_entities(article: Article, entities: list[Entity]) -> Article:

@@ -10,7 +10,13 @@ from typing import Any, Final
 from opensearchpy import NotFoundError, OpenSearch, TransportError, helpers
 from opensearchpy.helpers import BulkIndexError
 
-from search.entities.registry import MAX_ALIASES, RegistryEntity, RegistryView
+from search.entities.registry import (
+    MAX_ALIASES,
+    MAX_SPELLINGS,
+    RegistryEntity,
+    RegistryView,
+    Seen,
+)
 from search.index.schema import drop, ensure_index
 
 #: Keys asked for in one terms query: a key has few holders, so the answer stays small.
@@ -24,16 +30,41 @@ _FAST: Final = {"track_total_hits": "false"}
 #: Adds one batch's alias counts to a stored entity; the upsert creates a new one whole.
 _LEARN_SCRIPT: Final = """
 for (entry in params.seen.entrySet()) {
-  def found = false;
+  def alias = null;
   for (a in ctx._source.aliases) {
-    if (a.key == entry.getKey()) { a.count += entry.getValue().count; found = true; break; }
+    if (a.key == entry.getKey()) { alias = a; break; }
   }
-  if (!found && ctx._source.aliases.size() < params.max) {
-    ctx._source.aliases.add(['key': entry.getKey(), 'name': entry.getValue().name,
-                             'count': entry.getValue().count, 'curated': false]);
+  if (alias == null) {
+    if (ctx._source.aliases.size() >= params.max) { continue; }
+    alias = ['key': entry.getKey(), 'name': '', 'count': 0, 'curated': false, 'spellings': [:]];
+    ctx._source.aliases.add(alias);
     if (!ctx._source.alias_keys.contains(entry.getKey())) {
       ctx._source.alias_keys.add(entry.getKey());
     }
+  }
+  if (alias.spellings == null || alias.spellings.isEmpty()) {
+    alias.spellings = [:];
+    if (alias.name != '') { alias.spellings[alias.name] = alias.count; }
+  }
+  alias.count += entry.getValue().count;
+  for (form in entry.getValue().spellings.entrySet()) {
+    if (alias.spellings.containsKey(form.getKey())) {
+      alias.spellings[form.getKey()] += form.getValue();
+    } else if (alias.spellings.size() < params.max_spellings) {
+      alias.spellings[form.getKey()] = form.getValue();
+    }
+  }
+  if (!alias.curated) {
+    String best = null;
+    long most = -1;
+    for (form in alias.spellings.entrySet()) {
+      long n = form.getValue();
+      if (n > most || (n == most && form.getKey().compareTo(best) < 0)) {
+        best = form.getKey();
+        most = n;
+      }
+    }
+    alias.name = best;
   }
 }
 """
@@ -197,7 +228,7 @@ def create_entities(
     client: OpenSearch,
     alias: str,
     entities: Mapping[str, RegistryEntity],
-    seen: Mapping[str, Mapping[str, tuple[str, int]]],
+    seen: Mapping[str, Seen],
 ) -> None:
     """Store entities new to the registry, `seen` counts included, with plain creates (about
     a third of the cost of scripted upserts). One another worker created meanwhile (the ids
@@ -222,7 +253,7 @@ def learn(
     client: OpenSearch,
     alias: str,
     entities: Mapping[str, RegistryEntity],
-    seen: Mapping[str, Mapping[str, tuple[str, int]]],
+    seen: Mapping[str, Seen],
 ) -> None:
     """Add one batch's alias counts to each entity, creating the new ones.
 
@@ -231,8 +262,8 @@ def learn(
     """
     actions = []
     for entity_id, observed in seen.items():
-        counts = {key: {"name": name, "count": n} for key, (name, n) in observed.items()}
-        params = {"seen": counts, "max": MAX_ALIASES}
+        counts = {key: {"count": sum(f.values()), "spellings": f} for key, f in observed.items()}
+        params = {"seen": counts, "max": MAX_ALIASES, "max_spellings": MAX_SPELLINGS}
         actions.append(
             {
                 "_op_type": "update",

@@ -63,7 +63,7 @@ class IngestSummary:
     dead_letter: str | None = None
     duplicate_examples: list[dict[str, Any]] = field(default_factory=list)
     reached_opensearch: bool = False
-    #: What the archive-wide consolidation after the run did (short forms merged, ambiguous).
+    #: What the consolidation after the run did (short forms merged, entities renamed, ambiguous).
     entities: dict[str, int] = field(default_factory=dict)
     #: Stories newly matched by saved searches (search.alerts).
     alert_matches: int = 0

@@ -56,7 +56,7 @@ def test_own_key_resolves_and_type_must_fit() -> None:
 def test_learned_alias_needs_enough_links_and_one_holder() -> None:
     reagan = _entity("Ronald Reagan", aliases=[Alias(key="reagan", name="Reagan", count=1)])
     assert RegistryView([reagan]).resolve("person", "reagan") is None
-    linked = learned(reagan, {"reagan": ("Reagan", MIN_ALIAS_LINKS)})
+    linked = learned(reagan, {"reagan": {"Reagan": MIN_ALIAS_LINKS}})
     assert RegistryView([linked]).resolve("person", "reagan") == linked
     nancy = _entity("Nancy Reagan", aliases=[Alias(key="reagan", name="Reagan", count=5)])
     assert RegistryView([linked, nancy]).resolve("person", "reagan") is None
@@ -158,7 +158,7 @@ def test_every_surface_a_story_uses_becomes_an_alias_once() -> None:
 
 def test_learned_counts_add_up_and_stay_bounded() -> None:
     entity = _entity("Paul Volcker", aliases=[Alias(key="volcker", name="Volcker", count=2)])
-    more = learned(entity, {"volcker": ("Volcker", 3), "paul volcker": ("Paul Volcker", 1)})
+    more = learned(entity, {"volcker": {"Volcker": 3}, "paul volcker": {"Paul Volcker": 1}})
     assert {a.key: a.count for a in more.aliases} == {"volcker": 5, "paul volcker": 1}
     assert more.alias_keys == ["paul volcker", "volcker"]
 

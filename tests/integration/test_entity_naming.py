@@ -1,0 +1,75 @@
+"""The same archive read in another order names its entities the same: each is named as most
+of its articles write it, and the articles say so (search.entities.naming)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from opensearchpy import OpenSearch
+
+from search.entities import store
+from search.ingest.run import ingest_paths
+from search.settings import Settings
+from tests.conftest import drop_everything
+
+pytestmark = pytest.mark.integration
+
+ACCENTED = [
+    "French President François Mitterrand met Chancellor Helmut Kohl in Bonn on Monday.",
+    "French President François Mitterrand told reporters in Paris that talks would go on.",
+    "French President François Mitterrand arrived in Madrid for a two-day visit on Friday.",
+]
+PLAIN = ["French President Francois Mitterrand said in Lyon on Tuesday that he would stand."]
+
+
+@pytest.fixture
+def archive(node_settings: Settings, os_client: OpenSearch, tmp_path: Path) -> Iterator[Settings]:
+    name = f"test-naming-{uuid.uuid4().hex[:10]}"
+    settings = node_settings.model_copy(update={"index": name, "dead_letter_dir": tmp_path})
+    try:
+        yield settings
+    finally:
+        drop_everything(os_client, name)
+
+
+def _ingest(settings: Settings, path: Path, stories: list[str], start: int) -> None:
+    lines = [
+        json.dumps({"id": f"s{start + n}", "title": f"Story {start + n}", "body": body})
+        for n, body in enumerate(stories)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ingest_paths(settings, [path])
+
+
+def _mitterrand(client: OpenSearch, settings: Settings) -> tuple[set[str], list[str], list[str]]:
+    """The names the articles give him, the registry's name, and the resolver's renames."""
+    client.indices.refresh(index=settings.index)
+    hits = client.search(index=settings.index, body={"size": 20, "_source": ["persons"]})
+    in_articles = {
+        p for h in hits["hits"]["hits"] for p in h["_source"].get("persons", []) if "itterrand" in p
+    }
+    registry = list(store.scan_all(client, store.registry_alias(settings.index)))
+    named = [e.name for e in registry if e.key == "francois mitterrand" and e.status == "active"]
+    audit = store.audit_alias(settings.index)
+    client.indices.refresh(index=audit)
+    entries = client.search(index=audit, body={"size": 50, "query": {"term": {"action": "rename"}}})
+    renames = [e["_source"]["actor"] for e in entries["hits"]["hits"]]
+    return in_articles, named, renames
+
+
+@pytest.mark.parametrize(("first", "later"), [(PLAIN, ACCENTED), (ACCENTED, PLAIN)])
+def test_the_name_most_articles_write_wins_whichever_came_first(
+    archive: Settings, os_client: OpenSearch, tmp_path: Path, first: list[str], later: list[str]
+) -> None:
+    _ingest(archive, tmp_path / "first.ndjson", first, 0)
+    _ingest(archive, tmp_path / "later.ndjson", later, 10)
+
+    in_articles, named, renames = _mitterrand(os_client, archive)
+    assert named == ["François Mitterrand"]
+    assert in_articles == {"François Mitterrand"}
+    # Renamed only where the first run had met the rarer form first, and audited as such.
+    assert renames == (["resolver"] if first is PLAIN else [])

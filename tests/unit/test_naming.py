@@ -1,0 +1,77 @@
+"""An entity is named as most articles write its own key, whatever order the archive came in;
+an editor's name is kept."""
+
+from __future__ import annotations
+
+import itertools
+
+from search.entities.naming import plan_renames
+from search.entities.registry import (
+    MAX_SPELLINGS,
+    Alias,
+    RegistryEntity,
+    entity_id,
+    learned,
+    most_used,
+)
+
+
+def _entity(name: str, key: str, **extra: object) -> RegistryEntity:
+    return RegistryEntity.model_validate(
+        {"id": entity_id("person", key), "type": "person", "name": name, "key": key, **extra}
+    )
+
+
+def test_the_most_used_form_wins_and_a_tie_goes_the_same_way_in_any_order() -> None:
+    assert most_used({"Li Ka-Shing": 8, "Li Ka-shing": 30}) == "Li Ka-shing"
+    tied = [("Dupont", 4), ("DuPont", 4), ("Du Pont", 1)]
+    assert {most_used(dict(order)) for order in itertools.permutations(tied)} == {"DuPont"}
+
+
+def test_batches_learned_in_any_order_give_one_name_and_one_count() -> None:
+    batches = [
+        {"li ka-shing": {"Li Ka-Shing": 2}},
+        {"li ka-shing": {"Li Ka-shing": 3}},
+        {"li ka-shing": {"Li Ka-shing": 1, "Li Ka-Shing": 1}},
+    ]
+    results = set()
+    for order in itertools.permutations(batches):
+        entity = _entity("Li Ka-Shing", "li ka-shing")
+        for seen in order:
+            entity = learned(entity, seen)
+        (alias,) = entity.aliases
+        results.add((alias.name, alias.count, tuple(sorted(alias.spellings.items()))))
+    assert results == {("Li Ka-shing", 7, (("Li Ka-Shing", 3), ("Li Ka-shing", 4)))}
+
+
+def test_an_alias_stored_before_forms_were_counted_keeps_its_count_as_its_name() -> None:
+    old = _entity(
+        "Paul Volcker", "paul volcker", aliases=[Alias(key="volcker", name="Volcker", count=5)]
+    )
+    (alias,) = learned(old, {"volcker": {"VOLCKER": 2}}).aliases
+    assert (alias.name, alias.count, alias.spellings) == (
+        "Volcker",
+        7,
+        {"Volcker": 5, "VOLCKER": 2},
+    )
+
+
+def test_forms_are_bounded_and_an_editors_alias_name_stays() -> None:
+    forms = {f"Form {n}": 1 for n in range(MAX_SPELLINGS + 5)}
+    (alias,) = learned(_entity("X", "x"), {"x": forms}).aliases
+    assert len(alias.spellings) == MAX_SPELLINGS
+    assert alias.count == MAX_SPELLINGS + 5
+    curated = _entity("Baker", "baker", aliases=[Alias(key="baker", name="Baker", curated=True)])
+    (kept,) = learned(curated, {"baker": {"BAKER": 9}}).aliases
+    assert (kept.name, kept.curated) == ("Baker", True)
+
+
+def test_an_entity_is_renamed_to_its_most_used_form_unless_an_editor_named_it() -> None:
+    spellings = {"Li Ka-Shing": 2, "Li Ka-shing": 9}
+    own = Alias(key="li ka-shing", name="Li Ka-shing", count=11, spellings=spellings)
+    first_seen = _entity("Li Ka-Shing", "li ka-shing", aliases=[own])
+    named_by_editor = first_seen.model_copy(update={"id": "p2", "curated": True})
+    merged_away = first_seen.model_copy(update={"id": "p3", "status": "merged"})
+    settled = first_seen.model_copy(update={"id": "p4", "name": "Li Ka-shing"})
+    entities = [first_seen, named_by_editor, merged_away, settled]
+    assert plan_renames(entities) == [(first_seen.id, "Li Ka-shing")]
