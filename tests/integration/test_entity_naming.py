@@ -4,8 +4,6 @@ of its articles write it, and the articles say so (search.entities.naming)."""
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,6 @@ from opensearchpy import OpenSearch
 from search.entities import store
 from search.ingest.run import ingest_paths
 from search.settings import Settings
-from tests.conftest import drop_everything
 
 pytestmark = pytest.mark.integration
 
@@ -24,16 +21,6 @@ ACCENTED = [
     "French President François Mitterrand arrived in Madrid for a two-day visit on Friday.",
 ]
 PLAIN = ["French President Francois Mitterrand said in Lyon on Tuesday that he would stand."]
-
-
-@pytest.fixture
-def archive(node_settings: Settings, os_client: OpenSearch, tmp_path: Path) -> Iterator[Settings]:
-    name = f"test-naming-{uuid.uuid4().hex[:10]}"
-    settings = node_settings.model_copy(update={"index": name, "dead_letter_dir": tmp_path})
-    try:
-        yield settings
-    finally:
-        drop_everything(os_client, name)
 
 
 def _ingest(settings: Settings, path: Path, stories: list[str], start: int) -> None:
@@ -63,8 +50,9 @@ def _mitterrand(client: OpenSearch, settings: Settings) -> tuple[set[str], list[
 
 @pytest.mark.parametrize(("first", "later"), [(PLAIN, ACCENTED), (ACCENTED, PLAIN)])
 def test_the_name_most_articles_write_wins_whichever_came_first(
-    archive: Settings, os_client: OpenSearch, tmp_path: Path, first: list[str], later: list[str]
+    settings: Settings, os_client: OpenSearch, tmp_path: Path, first: list[str], later: list[str]
 ) -> None:
+    archive = settings.model_copy(update={"dead_letter_dir": tmp_path})
     _ingest(archive, tmp_path / "first.ndjson", first, 0)
     _ingest(archive, tmp_path / "later.ndjson", later, 10)
 

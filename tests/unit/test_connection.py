@@ -88,18 +88,39 @@ async def node(script: Script) -> AsyncIterator[tuple[int, Requests]]:
 
 
 def lean(port: int, **kwargs: object) -> LeanConnection:
-    return LeanConnection(host="127.0.0.1", port=port, **kwargs)  # type: ignore[arg-type]
+    return LeanConnection(host="127.0.0.1", port=port, **kwargs)
+
+
+@asynccontextmanager
+async def connected(
+    script: Script, **kwargs: object
+) -> AsyncIterator[tuple[LeanConnection, Requests]]:
+    """A lean connection to a scripted node, closed after."""
+    async with node(script) as (port, seen):
+        conn = lean(port, **kwargs)
+        try:
+            yield conn, seen
+        finally:
+            await conn.close()
+
+
+def failed_then_answered(replies: list[bytes]) -> str:
+    """A first request that must fail as a ConnectionError, then the second's answer."""
+
+    async def go() -> str:
+        async with connected(lambda n, _: replies[n - 1]) as (conn, _):
+            with pytest.raises(ConnectionError):
+                await conn.perform_request("GET", "/")
+            return str((await conn.perform_request("GET", "/"))[2])
+
+    return run_apart(go())
 
 
 def test_requests_share_one_kept_alive_connection() -> None:
     async def go() -> tuple[list[str], Requests]:
-        async with node(lambda n, _: answer(f'{{"n": {n}}}'.encode())) as (port, seen):
-            conn = lean(port)
-            try:
-                got = [(await conn.perform_request("POST", "/i/_search", body=b"{}"))[2]]
-                got.append((await conn.perform_request("GET", "/i/_doc/1", {"a": "b c"}))[2])
-            finally:
-                await conn.close()
+        async with connected(lambda n, _: answer(f'{{"n": {n}}}'.encode())) as (conn, seen):
+            got = [(await conn.perform_request("POST", "/i/_search", body=b"{}"))[2]]
+            got.append((await conn.perform_request("GET", "/i/_doc/1", {"a": "b c"}))[2])
             return got, seen
 
     got, seen = run_apart(go())
@@ -121,12 +142,8 @@ def test_reads_chunked_and_gzip_answers() -> None:
     replies = [chunked, answer(packed, extra=b"content-encoding: gzip\r\n")]
 
     async def go() -> list[str]:
-        async with node(lambda n, _: replies[n - 1]) as (port, _):
-            conn = lean(port)
-            try:
-                return [(await conn.perform_request("GET", "/"))[2] for _ in replies]
-            finally:
-                await conn.close()
+        async with connected(lambda n, _: replies[n - 1]) as (conn, _):
+            return [(await conn.perform_request("GET", "/"))[2] for _ in replies]
 
     assert run_apart(go()) == ['{"a": 1}', '{"gz": true}']
 
@@ -139,15 +156,11 @@ def test_head_answer_has_no_body_and_the_link_goes_on() -> None:
     ]
 
     async def go() -> tuple[int, str, int]:
-        async with node(lambda n, _: replies[n - 1]) as (port, seen):
-            conn = lean(port)
-            try:
-                status, _, data = await conn.perform_request("HEAD", "/i")
-                assert data == ""
-                after = (await conn.perform_request("GET", "/"))[2]
-                return status, after, seen.connections
-            finally:
-                await conn.close()
+        async with connected(lambda n, _: replies[n - 1]) as (conn, seen):
+            status, _, data = await conn.perform_request("HEAD", "/i")
+            assert data == ""
+            after = (await conn.perform_request("GET", "/"))[2]
+            return status, after, seen.connections
 
     assert run_apart(go()) == (200, '{"after": 1}', 1)
 
@@ -156,13 +169,9 @@ def test_a_connection_the_node_closes_is_not_reused() -> None:
     replies = [answer(b"{}", extra=b"connection: close\r\n"), answer(b'{"second": 1}')]
 
     async def go() -> tuple[str, int]:
-        async with node(lambda n, _: replies[n - 1]) as (port, seen):
-            conn = lean(port)
-            try:
-                await conn.perform_request("GET", "/")
-                return (await conn.perform_request("GET", "/"))[2], seen.connections
-            finally:
-                await conn.close()
+        async with connected(lambda n, _: replies[n - 1]) as (conn, seen):
+            await conn.perform_request("GET", "/")
+            return (await conn.perform_request("GET", "/"))[2], seen.connections
 
     assert run_apart(go()) == ('{"second": 1}', 2)
 
@@ -171,46 +180,31 @@ def test_an_answer_cut_short_is_a_connection_error_and_the_next_request_works() 
     cut = b'HTTP/1.1 200 OK\r\ncontent-length: 100\r\nconnection: close\r\n\r\n{"partial'
     replies = [cut, answer(b'{"whole": 1}')]
 
-    async def go() -> str:
-        async with node(lambda n, _: replies[n - 1]) as (port, _):
-            conn = lean(port)
-            try:
-                with pytest.raises(ConnectionError):
-                    await conn.perform_request("GET", "/")
-                return str((await conn.perform_request("GET", "/"))[2])
-            finally:
-                await conn.close()
-
-    assert run_apart(go()) == '{"whole": 1}'
+    assert failed_then_answered(replies) == '{"whole": 1}'
 
 
 def test_a_silent_node_times_out_and_frees_its_place() -> None:
     async def go() -> tuple[str, int]:
-        async with node(lambda n, _: None if n == 1 else answer(b"{}")) as (port, seen):
-            conn = lean(port, maxsize=1)
-            try:
-                with pytest.raises(ConnectionTimeout):
-                    await conn.perform_request("GET", "/", timeout=0.2)
-                return (await conn.perform_request("GET", "/", timeout=5))[2], seen.connections
-            finally:
-                await conn.close()
+        async with connected(lambda n, _: None if n == 1 else answer(b"{}"), maxsize=1) as (
+            conn,
+            seen,
+        ):
+            with pytest.raises(ConnectionTimeout):
+                await conn.perform_request("GET", "/", timeout=0.2)
+            return (await conn.perform_request("GET", "/", timeout=5))[2], seen.connections
 
     assert run_apart(go()) == ("{}", 2)
 
 
 def test_a_cancelled_request_does_not_leave_its_link_in_the_pool() -> None:
     async def go() -> tuple[str, int]:
-        async with node(lambda n, _: None if n == 1 else answer(b'{"ok": 1}')) as (port, seen):
-            conn = lean(port)
-            try:
-                task = asyncio.create_task(conn.perform_request("GET", "/"))
-                await asyncio.sleep(0.1)
-                task.cancel()
-                with pytest.raises(asyncio.CancelledError):
-                    await task
-                return (await conn.perform_request("GET", "/"))[2], seen.connections
-            finally:
-                await conn.close()
+        async with connected(lambda n, _: None if n == 1 else answer(b'{"ok": 1}')) as (conn, seen):
+            task = asyncio.create_task(conn.perform_request("GET", "/"))
+            await asyncio.sleep(0.1)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            return (await conn.perform_request("GET", "/"))[2], seen.connections
 
     assert run_apart(go()) == ('{"ok": 1}', 2)
 
@@ -269,17 +263,13 @@ def test_an_idempotent_request_goes_again_when_the_node_dropped_the_kept_link() 
         return b"" if n == 2 else answer(f'{{"n": {n}}}'.encode())
 
     async def go(method: str) -> tuple[object, int]:
-        async with node(drop_the_second) as (port, seen):
-            conn = lean(port)
+        async with connected(drop_the_second) as (conn, seen):
+            await conn.perform_request(method, "/", body=b"{}")
             try:
-                await conn.perform_request(method, "/", body=b"{}")
-                try:
-                    got: object = (await conn.perform_request(method, "/", body=b"{}"))[2]
-                except ConnectionError as exc:
-                    got = type(exc)
-                return got, seen.connections
-            finally:
-                await conn.close()
+                got: object = (await conn.perform_request(method, "/", body=b"{}"))[2]
+            except ConnectionError as exc:
+                got = type(exc)
+            return got, seen.connections
 
     assert run_apart(go("GET")) == ('{"n": 3}', 2)
     assert run_apart(go("POST")) == (ConnectionError, 1)
@@ -289,12 +279,8 @@ def test_an_interim_answer_is_not_taken_for_the_answer() -> None:
     replies = [b"HTTP/1.1 100 Continue\r\n\r\n" + PAUSE + answer(b'{"n": 1}'), answer(b'{"n": 2}')]
 
     async def go() -> list[str]:
-        async with node(lambda n, _: replies[n - 1]) as (port, _):
-            conn = lean(port)
-            try:
-                return [(await conn.perform_request("GET", "/"))[2] for _ in replies]
-            finally:
-                await conn.close()
+        async with connected(lambda n, _: replies[n - 1]) as (conn, _):
+            return [(await conn.perform_request("GET", "/"))[2] for _ in replies]
 
     assert run_apart(go()) == ['{"n": 1}', '{"n": 2}']
 
@@ -303,12 +289,8 @@ def test_an_answer_without_a_length_ends_with_its_connection() -> None:
     to_the_end = b"HTTP/1.1 200 OK\r\nconnection: close\r\n" + JSON + b"\r\n" + b'{"eof": 1}'
 
     async def go() -> str:
-        async with node(lambda n, _: to_the_end) as (port, _):
-            conn = lean(port)
-            try:
-                return str((await conn.perform_request("GET", "/"))[2])
-            finally:
-                await conn.close()
+        async with connected(lambda n, _: to_the_end) as (conn, _):
+            return str((await conn.perform_request("GET", "/"))[2])
 
     assert run_apart(go()) == '{"eof": 1}'
 
@@ -319,17 +301,7 @@ def test_an_unreadable_answer_is_a_connection_error_and_deflate_is_read() -> Non
     deflated = answer(zlib.compress(b'{"d": 1}'), extra=b"content-encoding: Deflate\r\n")
     replies = [latin, deflated]
 
-    async def go() -> str:
-        async with node(lambda n, _: replies[n - 1]) as (port, _):
-            conn = lean(port)
-            try:
-                with pytest.raises(ConnectionError):
-                    await conn.perform_request("GET", "/")
-                return str((await conn.perform_request("GET", "/"))[2])
-            finally:
-                await conn.close()
-
-    assert run_apart(go()) == '{"d": 1}'
+    assert failed_then_answered(replies) == '{"d": 1}'
 
 
 def test_closing_with_a_request_in_flight_leaves_no_link_open() -> None:
@@ -348,14 +320,10 @@ def test_closing_with_a_request_in_flight_leaves_no_link_open() -> None:
 
 def test_a_header_given_in_another_case_is_sent_once() -> None:
     async def go() -> bytes:
-        async with node(lambda n, _: answer(b"{}")) as (port, seen):
-            conn = lean(port)
-            try:
-                ndjson = {"Content-Type": "application/x-ndjson"}
-                await conn.perform_request("POST", "/_bulk", body=b"{}\n", headers=ndjson)
-                return seen.heads[0].lower()
-            finally:
-                await conn.close()
+        async with connected(lambda n, _: answer(b"{}")) as (conn, seen):
+            ndjson = {"Content-Type": "application/x-ndjson"}
+            await conn.perform_request("POST", "/_bulk", body=b"{}\n", headers=ndjson)
+            return seen.heads[0].lower()
 
     head = run_apart(go())
     assert head.count(b"content-type:") == 1
