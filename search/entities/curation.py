@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from search.entities.registry import Alias, RegistryEntity, RegistryView, new_entity
+from search.entities.registry import Alias, RegistryEntity, RegistryView, joined, new_entity
 from search.entities.resolution import mention_key
 from search.models import EntityType
 
@@ -143,9 +143,7 @@ def _merge(
     aliases = {a.key: a for a in target.aliases}
     for alias in source.aliases:
         kept = aliases.get(alias.key)
-        count = alias.count + (kept.count if kept else 0)
-        curated = alias.curated or bool(kept and kept.curated)
-        aliases[alias.key] = alias.model_copy(update={"count": count, "curated": curated})
+        aliases[alias.key] = alias if kept is None else joined(kept, alias)
     if source.key not in aliases:
         aliases[source.key] = Alias(key=source.key, name=source.name, curated=True)
     return {
@@ -178,7 +176,10 @@ def _with_curated_alias(
     aliases = [a for a in entity.aliases if a.key != alias.key]
     previous = entity.alias(alias.key)
     count = previous.count if previous else 0
-    aliases.append(alias.model_copy(update={"curated": True, "count": count}))
+    spellings = previous.spellings if previous else {}
+    aliases.append(
+        alias.model_copy(update={"curated": True, "count": count, "spellings": spellings})
+    )
     update: dict[str, object] = {"aliases": aliases}
     if name is not None:
         update["name"] = name

@@ -204,6 +204,33 @@ def most_used(spellings: Mapping[str, int]) -> str:
 Seen = Mapping[str, Mapping[str, int]]
 
 
+def _forms(alias: Alias) -> dict[str, int]:
+    """The alias's counted forms; one stored before forms were counted has its name's."""
+    return dict(alias.spellings) or ({alias.name: alias.count} if alias.count else {})
+
+
+def _add_forms(spellings: dict[str, int], forms: Mapping[str, int]) -> None:
+    """Forms added to `spellings`; past MAX_SPELLINGS only known ones, the commonest first."""
+    for form, n in sorted(forms.items(), key=lambda item: (-item[1], item[0])):
+        if form in spellings or len(spellings) < MAX_SPELLINGS:
+            spellings[form] = spellings.get(form, 0) + n
+
+
+def joined(kept: Alias, added: Alias) -> Alias:
+    """One alias from two of the same key (an entity merged into another): counts and forms
+    added; an editor's name stays, else the most used form names it."""
+    spellings = _forms(kept)
+    _add_forms(spellings, _forms(added))
+    curated = next((a for a in (kept, added) if a.curated), None)
+    return Alias(
+        key=kept.key,
+        name=curated.name if curated else most_used(spellings) if spellings else kept.name,
+        count=kept.count + added.count,
+        curated=curated is not None,
+        spellings=spellings,
+    )
+
+
 def learned(entity: RegistryEntity, seen: Seen) -> RegistryEntity:
     """`entity` with the alias counts of one batch added; each learned alias is named by its
     most used form (store._LEARN_SCRIPT does the same at the node)."""
@@ -212,17 +239,10 @@ def learned(entity: RegistryEntity, seen: Seen) -> RegistryEntity:
         old = aliases.get(key)
         if old is None and len(aliases) >= MAX_ALIASES:
             continue
-        spellings = dict(old.spellings) if old else {}
-        if old is not None and not spellings:  # stored before forms were counted
-            spellings[old.name] = old.count
-        for form, n in forms.items():
-            if form in spellings or len(spellings) < MAX_SPELLINGS:
-                spellings[form] = spellings.get(form, 0) + n
-        count = (old.count if old else 0) + sum(forms.values())
-        if old is not None and old.curated:
-            aliases[key] = old.model_copy(update={"count": count, "spellings": spellings})
-        else:
-            aliases[key] = Alias(
-                key=key, name=most_used(spellings), count=count, spellings=spellings
-            )
+        spellings: dict[str, int] = {}
+        _add_forms(spellings, forms)
+        batch = Alias(
+            key=key, name=most_used(forms), count=sum(forms.values()), spellings=spellings
+        )
+        aliases[key] = batch if old is None else joined(old, batch)
     return entity.model_copy(update={"aliases": list(aliases.values())})

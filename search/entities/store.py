@@ -44,7 +44,7 @@ for (entry in params.seen.entrySet()) {
   }
   if (alias.spellings == null || alias.spellings.isEmpty()) {
     alias.spellings = [:];
-    if (alias.name != '') { alias.spellings[alias.name] = alias.count; }
+    if (alias.name != '' && alias.count > 0) { alias.spellings[alias.name] = alias.count; }
   }
   alias.count += entry.getValue().count;
   for (form in entry.getValue().spellings.entrySet()) {

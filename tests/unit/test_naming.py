@@ -4,16 +4,21 @@ an editor's name is kept."""
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
 
+from search.entities.curation import Merge, apply
 from search.entities.naming import plan_renames
 from search.entities.registry import (
     MAX_SPELLINGS,
     Alias,
     RegistryEntity,
+    RegistryView,
     entity_id,
     learned,
     most_used,
 )
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _entity(name: str, key: str, **extra: object) -> RegistryEntity:
@@ -75,3 +80,27 @@ def test_an_entity_is_renamed_to_its_most_used_form_unless_an_editor_named_it() 
     settled = first_seen.model_copy(update={"id": "p4", "name": "Li Ka-shing"})
     entities = [first_seen, named_by_editor, merged_away, settled]
     assert plan_renames(entities) == [(first_seen.id, "Li Ka-shing")]
+
+
+def test_a_merge_adds_the_forms_of_both_and_the_common_one_names_the_alias() -> None:
+    """An agency read once as "Japan Inc." merged into the place most stories call Japan."""
+    place = RegistryEntity(
+        id="l1",
+        type="location",
+        name="Japan",
+        key="japan",
+        aliases=[Alias(key="japan", name="Japan", count=1138, spellings={"Japan": 1138})],
+    )
+    firm = RegistryEntity(
+        id="a1",
+        type="agency",
+        name="Japan Inc.",
+        key="japan",
+        aliases=[Alias(key="japan", name="Japan Inc.", count=1, spellings={"Japan Inc.": 1})],
+    )
+    view = RegistryView([place, firm])
+    after = apply(Merge(entity="a1", into="l1", reason="one place"), view, NOW).after["l1"]
+    assert after.alias("japan") == Alias(
+        key="japan", name="Japan", count=1139, spellings={"Japan": 1138, "Japan Inc.": 1}
+    )
+    assert plan_renames([after]) == []
