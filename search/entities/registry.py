@@ -195,9 +195,16 @@ def new_entity(
 
 
 def most_used(spellings: Mapping[str, int]) -> str:
-    """The form most articles wrote; a tie goes to the first in code-point order, so the name
-    does not depend on the order the archive was read in."""
-    return min(spellings.items(), key=lambda form: (-form[1], form[0]))[0]
+    """The form most articles wrote. A tie goes to the form with fewer capitals (headlines
+    capitalise every word: "Li Ka-Shing"), then to the one with more letters beyond ASCII
+    (seven-bit wire copy dropped accents: "Francois"), then to the first in code-point order:
+    so the name never depends on the order the archive was read in."""
+    return min(spellings, key=lambda form: (-spellings[form], *form_style(form), form))
+
+
+def form_style(form: str) -> tuple[int, int]:
+    """(capitals, -letters beyond ASCII): lower is the likelier careful spelling."""
+    return sum(ch.isupper() for ch in form), -sum(ord(ch) > 127 for ch in form)
 
 
 #: One batch's observations of an entity: alias key -> written form -> articles.

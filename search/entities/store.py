@@ -57,11 +57,25 @@ for (entry in params.seen.entrySet()) {
   if (!alias.curated) {
     String best = null;
     long most = -1;
+    int bestCaps = 0;
+    int bestWide = 0;
     for (form in alias.spellings.entrySet()) {
+      String f = form.getKey();
       long n = form.getValue();
-      if (n > most || (n == most && form.getKey().compareTo(best) < 0)) {
-        best = form.getKey();
+      int caps = 0;
+      int wide = 0;
+      for (int i = 0; i < f.length(); ++i) {
+        char ch = f.charAt(i);
+        if (Character.isUpperCase(ch)) { caps++; }
+        if (ch > 127) { wide++; }
+      }
+      if (best == null || n > most || (n == most && (caps < bestCaps
+          || (caps == bestCaps && (wide > bestWide
+          || (wide == bestWide && f.compareTo(best) < 0)))))) {
+        best = f;
         most = n;
+        bestCaps = caps;
+        bestWide = wide;
       }
     }
     alias.name = best;

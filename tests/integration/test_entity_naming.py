@@ -4,12 +4,14 @@ of its articles write it, and the articles say so (search.entities.naming)."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from opensearchpy import OpenSearch
 
 from search.entities import store
+from search.entities.registry import learned, new_entity
 from search.ingest.run import ingest_paths
 from search.settings import Settings
 
@@ -20,6 +22,7 @@ ACCENTED = [
     "French President François Mitterrand told reporters in Paris that talks would go on.",
     "French President François Mitterrand arrived in Madrid for a two-day visit on Friday.",
 ]
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
 PLAIN = ["French President Francois Mitterrand said in Lyon on Tuesday that he would stand."]
 
 
@@ -61,3 +64,27 @@ def test_the_name_most_articles_write_wins_whichever_came_first(
     assert in_articles == {"François Mitterrand"}
     # Renamed only where the first run had met the rarer form first, and audited as such.
     assert renames == (["resolver"] if first is PLAIN else [])
+
+
+def test_the_node_counts_and_names_forms_as_the_resolver_does(
+    settings: Settings, os_client: OpenSearch
+) -> None:
+    """store.learn's script and registry.learned must agree, ties included."""
+    batches: list[dict[str, dict[str, int]]] = [
+        {"li ka-shing": {"Li Ka-Shing": 1}, "ka-shing": {"KA-SHING": 1}},
+        {"li ka-shing": {"Li Ka-shing": 1, "Li Ká-shing": 1}},
+        {"ka-shing": {"Ka-shing": 1}},
+    ]
+    created = new_entity("person", "li ka-shing", "Li Ka-Shing", None, NOW)
+    registry = store.registry_alias(settings.index)
+    store.ensure_registry(os_client, settings.index)
+    store.create_entities(os_client, registry, {created.id: created}, {})
+    expected = created
+    for seen in batches:
+        store.learn(os_client, registry, {created.id: created}, {created.id: seen})
+        expected = learned(expected, seen)
+    os_client.indices.refresh(index=registry)
+    (stored,) = store.scan_all(os_client, registry)
+    as_stored = {a.key: (a.name, a.count, a.spellings) for a in stored.aliases}
+    assert as_stored == {a.key: (a.name, a.count, a.spellings) for a in expected.aliases}
+    assert as_stored["li ka-shing"][0] == "Li Ká-shing"  # a three-way tie, settled by style
