@@ -224,7 +224,12 @@ def _consolidate(
     # A view of the whole registry also serves the articles' re-resolution.
     whole = view if scope is None else None
     merged = _apply_merges(client, articles_alias, view, plan.merges, whole)
-    renamed = apply_renames(client, articles_alias, view, plan_renames(view.by_id.values()), whole)
+    renames = plan_renames(view.by_id.values())
+    renamed = apply_renames(client, articles_alias, view, renames, whole)
+    # Articles a worker named before it found another had created the entity: a rename has
+    # rewritten them already; the rest are brought in line with the stored name.
+    if stale := (touched.contested if touched else frozenset()) - {i for i, _ in renames}:
+        reresolve_articles(client, articles_alias, stale, (), registry_now=whole)
     _flag_ambiguous(client, articles_alias, view, plan.ambiguous, planned, whole)
     store.mark_consolidated(client, registry, started)
     return {"merged": merged, "renamed": renamed, "ambiguous": len(plan.ambiguous)}

@@ -37,6 +37,8 @@ class Touched:
 
     ids: frozenset[str]
     since: datetime
+    #: Entities two writers created at once: articles of one may carry the other's name.
+    contested: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -58,10 +58,11 @@ class Resolver:
         self._started = datetime.now(UTC)
         # Ids only: even a whole archive's entities fit in memory as strings.
         self._touched: set[str] = set()
+        self._contested: set[str] = set()
 
     def touched(self) -> Touched:
         """What this run created or counted, for the consolidation that follows it."""
-        return Touched(frozenset(self._touched), self._started)
+        return Touched(frozenset(self._touched), self._started, frozenset(self._contested))
 
     def resolve_articles(self, articles: Sequence[Article]) -> list[Article]:
         """The articles with entities resolved and their flat entity fields rewritten; names
@@ -89,7 +90,7 @@ class Resolver:
                 with_entities(a, resolve_entities(found, self._view))
                 for a, found in zip(articles, extracted, strict=True)
             ]
-            writing.result()
+            self._contested |= writing.result()
         # Alias counts of known entities are only evidence: they gather in memory and go out
         # every FLUSH_BATCHES.
         self._batches += 1

@@ -243,16 +243,17 @@ def create_entities(
     alias: str,
     entities: Mapping[str, RegistryEntity],
     seen: Mapping[str, Seen],
-) -> None:
+) -> set[str]:
     """Store entities new to the registry, `seen` counts included, with plain creates (about
     a third of the cost of scripted upserts). One another worker created meanwhile (the ids
-    are deterministic) answers 409 and gets this batch's counts added by `learn` instead."""
+    are deterministic) answers 409 and gets this batch's counts added by `learn` instead;
+    returns those ids (their stored name may not be the one this batch gave its articles)."""
     actions = [
         {"_op_type": "create", "_index": alias, "_id": i, "_source": to_doc(e)}
         for i, e in entities.items()
     ]
     if not actions:
-        return
+        return set()
     _, errors = helpers.bulk(client, actions, max_retries=3, chunk_size=500, raise_on_error=False)
     failed = errors if isinstance(errors, list) else []
     taken = {
@@ -261,6 +262,7 @@ def create_entities(
     if len(taken) < len(failed):
         raise BulkIndexError(f"{len(failed) - len(taken)} registry entities not created", failed)
     learn(client, alias, entities, {i: seen.get(i, {}) for i in taken})
+    return taken
 
 
 def learn(

@@ -152,6 +152,7 @@ class _Tally:
     summary: IngestSummary
     dead: DeadLetters
     touched: set[str] = field(default_factory=set)
+    contested: set[str] = field(default_factory=set)
     since: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def absorb(self, report: BatchReport) -> None:
@@ -169,6 +170,7 @@ class _Tally:
         self.dead.extend(report.dead_letters)
         if report.touched is not None:
             self.touched |= report.touched.ids
+            self.contested |= report.touched.contested
             self.since = min(self.since, report.touched.since)
 
 
@@ -217,5 +219,9 @@ def ingest_distributed(
     summary = tally.summary
     summary.seconds = time.monotonic() - started
     summary.rejected = dict(dead.by_reason)
-    touched = Touched(frozenset(tally.touched), tally.since) if resolve else None
+    touched = (
+        Touched(frozenset(tally.touched), tally.since, frozenset(tally.contested))
+        if resolve
+        else None
+    )
     return finish_run(client, settings, summary, touched)

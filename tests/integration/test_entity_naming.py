@@ -12,6 +12,7 @@ from opensearchpy import OpenSearch
 
 from search.entities import store
 from search.entities.registry import learned, new_entity
+from search.entities.resolver import Resolver
 from search.ingest.run import ingest_paths
 from search.settings import Settings
 
@@ -88,3 +89,21 @@ def test_the_node_counts_and_names_forms_as_the_resolver_does(
     as_stored = {a.key: (a.name, a.count, a.spellings) for a in stored.aliases}
     assert as_stored == {a.key: (a.name, a.count, a.spellings) for a in expected.aliases}
     assert as_stored["li ka-shing"][0] == "Li Ká-shing"  # a three-way tie, settled by style
+
+
+def test_articles_a_worker_named_before_another_created_the_entity_take_its_name(
+    settings: Settings, os_client: OpenSearch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers meeting a new name at once both create it; the registry keeps the first
+    write's name, which here is already the common one, so no rename rewrites the articles
+    the second worker named its own way: the consolidation must."""
+    archive = settings.model_copy(update={"dead_letter_dir": tmp_path})
+    _ingest(archive, tmp_path / "first.ndjson", ACCENTED[:2], 0)
+    # The second run looks before the first has written: it finds nothing and creates again.
+    monkeypatch.setattr(Resolver, "_load", lambda self, keys: None)
+    _ingest(archive, tmp_path / "later.ndjson", PLAIN, 10)
+
+    in_articles, named, renames = _mitterrand(os_client, archive)
+    assert named == ["François Mitterrand"]
+    assert renames == []
+    assert in_articles == {"François Mitterrand"}
