@@ -258,7 +258,10 @@ def _apply_merges(
         moved[1].update(view.by_id[short_id].alias_keys)
         change = apply(Merge(entity=short_id, into=target.id, reason=why), view, now)
         for entity in change.after.values():
-            view.put(entity.model_copy(update={"curated": False}))
+            # The resolver's merge makes nothing an editor's; what an editor made stays so
+            # (a target an editor named keeps its name through later renames).
+            was = change.before.get(entity.id)
+            view.put(entity.model_copy(update={"curated": bool(was and was.curated)}))
         changes.append((new_entry("merge", RESOLVER, why, change, now), change))
     for entry, change in changes:
         for entity_id in change.after:

@@ -27,7 +27,7 @@ def plan_renames(entities: Iterable[RegistryEntity]) -> list[tuple[str, str]]:
         if entity.status != "active" or entity.curated:
             continue
         own = entity.alias(entity.key)
-        if own is None or not own.spellings:
+        if own is None or own.curated or not own.spellings:
             continue
         if (best := most_used(own.spellings)) != entity.name:
             renames.append((entity.id, best))

@@ -216,11 +216,21 @@ def _forms(alias: Alias) -> dict[str, int]:
     return dict(alias.spellings) or ({alias.name: alias.count} if alias.count else {})
 
 
+def in_order(forms: Mapping[str, int]) -> list[tuple[str, int]]:
+    """A batch's forms the commonest first: the order both counters add them in."""
+    return sorted(forms.items(), key=lambda item: (-item[1], item[0]))
+
+
 def _add_forms(spellings: dict[str, int], forms: Mapping[str, int]) -> None:
-    """Forms added to `spellings`; past MAX_SPELLINGS only known ones, the commonest first."""
-    for form, n in sorted(forms.items(), key=lambda item: (-item[1], item[0])):
+    """Forms added to `spellings`, at most MAX_SPELLINGS of them. When full, the least
+    counted gives way and its count carries over to the newcomer (the space-saving counter):
+    a form many stories use gets in and leads whatever the order the rare ones came in."""
+    for form, n in in_order(forms):
         if form in spellings or len(spellings) < MAX_SPELLINGS:
             spellings[form] = spellings.get(form, 0) + n
+        else:
+            least = min(spellings, key=lambda f: (spellings[f], f))
+            spellings[form] = spellings.pop(least) + n
 
 
 def joined(kept: Alias, added: Alias) -> Alias:
@@ -246,10 +256,12 @@ def learned(entity: RegistryEntity, seen: Seen) -> RegistryEntity:
         old = aliases.get(key)
         if old is None and len(aliases) >= MAX_ALIASES:
             continue
-        spellings: dict[str, int] = {}
+        spellings = _forms(old) if old else {}
         _add_forms(spellings, forms)
-        batch = Alias(
-            key=key, name=most_used(forms), count=sum(forms.values()), spellings=spellings
-        )
-        aliases[key] = batch if old is None else joined(old, batch)
+        count = (old.count if old else 0) + sum(forms.values())
+        if old is not None and old.curated:
+            aliases[key] = old.model_copy(update={"count": count, "spellings": spellings})
+        else:
+            name = most_used(spellings)
+            aliases[key] = Alias(key=key, name=name, count=count, spellings=spellings)
     return entity.model_copy(update={"aliases": list(aliases.values())})

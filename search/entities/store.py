@@ -16,6 +16,7 @@ from search.entities.registry import (
     RegistryEntity,
     RegistryView,
     Seen,
+    in_order,
 )
 from search.index.schema import drop, ensure_index
 
@@ -47,11 +48,25 @@ for (entry in params.seen.entrySet()) {
     if (alias.name != '' && alias.count > 0) { alias.spellings[alias.name] = alias.count; }
   }
   alias.count += entry.getValue().count;
-  for (form in entry.getValue().spellings.entrySet()) {
-    if (alias.spellings.containsKey(form.getKey())) {
-      alias.spellings[form.getKey()] += form.getValue();
+  for (pair in entry.getValue().spellings) {
+    String f = pair[0];
+    long n = pair[1];
+    if (alias.spellings.containsKey(f)) {
+      alias.spellings[f] += n;
     } else if (alias.spellings.size() < params.max_spellings) {
-      alias.spellings[form.getKey()] = form.getValue();
+      alias.spellings[f] = n;
+    } else {
+      String least = null;
+      long fewest = 0;
+      for (s in alias.spellings.entrySet()) {
+        long c = s.getValue();
+        if (least == null || c < fewest || (c == fewest && s.getKey().compareTo(least) < 0)) {
+          least = s.getKey();
+          fewest = c;
+        }
+      }
+      alias.spellings.remove(least);
+      alias.spellings[f] = fewest + n;
     }
   }
   if (!alias.curated) {
@@ -278,7 +293,9 @@ def learn(
     """
     actions = []
     for entity_id, observed in seen.items():
-        counts = {key: {"count": sum(f.values()), "spellings": f} for key, f in observed.items()}
+        counts = {
+            key: {"count": sum(f.values()), "spellings": in_order(f)} for key, f in observed.items()
+        }
         params = {"seen": counts, "max": MAX_ALIASES, "max_spellings": MAX_SPELLINGS}
         actions.append(
             {

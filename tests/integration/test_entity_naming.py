@@ -11,7 +11,7 @@ import pytest
 from opensearchpy import OpenSearch
 
 from search.entities import store
-from search.entities.registry import learned, new_entity
+from search.entities.registry import MAX_SPELLINGS, learned, new_entity
 from search.entities.resolver import Resolver
 from search.ingest.run import ingest_paths
 from search.settings import Settings
@@ -75,6 +75,9 @@ def test_the_node_counts_and_names_forms_as_the_resolver_does(
         {"li ka-shing": {"Li Ka-Shing": 1}, "ka-shing": {"KA-SHING": 1}},
         {"li ka-shing": {"Li Ka-shing": 1, "Li Ká-shing": 1}},
         {"ka-shing": {"Ka-shing": 1}},
+        # Past the bound of counted forms: the least counted give way, as in registry.learned.
+        {"ka-shing": {f"Ka-shing {'!' * n}": 1 + n % 3 for n in range(1, MAX_SPELLINGS + 2)}},
+        {"ka-shing": {"KA-SHING": 1, "Ka-Shing": 4}},
     ]
     created = new_entity("person", "li ka-shing", "Li Ka-Shing", None, NOW)
     registry = store.registry_alias(settings.index)

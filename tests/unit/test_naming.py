@@ -6,7 +6,10 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime
 
-from search.entities.curation import Merge, apply
+import pytest
+
+from search.entities import consolidate
+from search.entities.curation import Merge, Rename, apply
 from search.entities.naming import plan_renames
 from search.entities.registry import (
     MAX_SPELLINGS,
@@ -108,3 +111,42 @@ def test_a_merge_adds_the_forms_of_both_and_the_common_one_names_the_alias() -> 
         key="japan", name="Japan", count=1139, spellings={"Japan": 1138, "Japan Inc.": 1}
     )
     assert plan_renames([after]) == []
+
+
+def test_a_common_form_met_after_many_rare_ones_still_names_the_alias() -> None:
+    """Past MAX_SPELLINGS the least counted form gives way: the order the archive came in
+    cannot keep the common form out."""
+    rare = [{"li ka-shing": {f"Li Ka-Shing {'!' * n}": 1}} for n in range(MAX_SPELLINGS)]
+    common = [{"li ka-shing": {"Li Ka-shing": 1}} for _ in range(20)]
+    for batches in (rare + common, common + rare):
+        entity = _entity("Li Ka-Shing", "li ka-shing")
+        for seen in batches:
+            entity = learned(entity, seen)
+        (alias,) = entity.aliases
+        assert (alias.name, alias.count) == ("Li Ka-shing", MAX_SPELLINGS + 20)
+        assert len(alias.spellings) == MAX_SPELLINGS
+
+
+def test_an_editors_name_survives_a_resolver_merge_into_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    full = _entity(
+        "Ronald Reagan",
+        "ronald reagan",
+        aliases=[
+            Alias(
+                key="ronald reagan", name="Ronald Reagan", count=40, spellings={"Ronald Reagan": 40}
+            )
+        ],
+    )
+    view = RegistryView([full])
+    for entity in apply(
+        Rename(entity=full.id, name="Ronald Wilson Reagan"), view, NOW
+    ).after.values():
+        view.put(entity)
+    short = _entity("Reagan", "reagan", aliases=[Alias(key="reagan", name="Reagan", count=20)])
+    view.put(short)
+    monkeypatch.setattr(consolidate, "record", lambda *args, **kwargs: [])  # no node here
+    merges = [(short.id, full.id, "the resolver's")]
+    consolidate._apply_merges(None, "news", view, merges, view)  # type: ignore[arg-type]
+    assert view.by_id[short.id].status == "merged"
+    assert view.by_id[full.id].curated
+    assert plan_renames(view.by_id.values()) == []
