@@ -175,11 +175,10 @@ def _with_curated_alias(
             after[holder.id] = _touched(holder, now, aliases=kept)
     aliases = [a for a in entity.aliases if a.key != alias.key]
     previous = entity.alias(alias.key)
-    count = previous.count if previous else 0
-    spellings = previous.spellings if previous else {}
-    aliases.append(
-        alias.model_copy(update={"curated": True, "count": count, "spellings": spellings})
-    )
+    # Counts and forms the entity had under this key, and any `alias` brings (a split moves
+    # them along); the editor's name is the alias's name either way.
+    both = joined(previous, alias) if previous else alias
+    aliases.append(both.model_copy(update={"curated": True, "name": alias.name}))
     update: dict[str, object] = {"aliases": aliases}
     if name is not None:
         update["name"] = name
@@ -207,7 +206,8 @@ def _split(
         target = new_entity(type_, key, split.name or split.alias, entity.country, now)
         if target.id in view.by_id:
             target = view.by_id[target.id]
-    alias = Alias(key=key, name=split.alias, count=found.count if found else 0, curated=True)
+    moved = found or Alias(key=key, name=split.alias)
+    alias = moved.model_copy(update={"name": split.alias, "curated": True})
     source = _touched(entity, now, aliases=[a for a in entity.aliases if a.key != key])
     after = {source.id: source}
     after.update(_with_curated_alias(view, target, alias, now))

@@ -21,13 +21,20 @@ CHUNK: Final = 500
 _REWRITTEN: Final = ["entities", *entity_fields([])]
 
 
+#: Values per `terms` clause: OpenSearch refuses a clause of more than 65,536
+#: (`index.max_terms_count`), and a consolidation of a large archive can touch more identities.
+TERMS_PER_CLAUSE: Final = 10_000
+
+
 def affected_query(ids: Collection[str], keys: Collection[str]) -> dict[str, Any]:
     """Articles naming any of these identities, or any mention with one of these keys."""
+    wanted = [(field, sorted(ids)) for field in ID_FIELDS.values()]
+    wanted.append(("entity_keys", sorted(keys)))
     should: list[dict[str, Any]] = [
-        {"terms": {field: sorted(ids)}} for field in ID_FIELDS.values() if ids
+        {"terms": {field: values[start : start + TERMS_PER_CLAUSE]}}
+        for field, values in wanted
+        for start in range(0, len(values), TERMS_PER_CLAUSE)
     ]
-    if keys:
-        should.append({"terms": {"entity_keys": sorted(keys)}})
     if not should:
         return {"match_none": {}}
     return {"bool": {"should": should, "minimum_should_match": 1}}

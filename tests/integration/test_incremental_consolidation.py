@@ -17,7 +17,9 @@ from search.entities import incremental, store
 from search.entities.consolidate import consolidate
 from search.entities.incremental import initials_pattern, last_word_patterns
 from search.entities.registry import RegistryEntity, RegistryView, entity_id, new_entity
+from search.entities.reresolve import affected_query
 from search.entities.resolution import initials
+from search.index import schema
 from search.ingest.run import ingest_paths
 from search.models import EntityType
 from search.settings import Settings
@@ -133,3 +135,23 @@ def test_shape_patterns_find_on_the_node_what_the_rules_say(
     assert {e.key for e in found} == {"ronald reagan", "nancy reagan"}
     ids = {entity_id("person", "ronald reagan"), entity_id("person", "nancy reagan")}
     assert RegistryView(found).by_id.keys() == ids
+
+
+def test_the_node_answers_a_question_about_more_identities_than_one_clause_takes(
+    settings: Settings, os_client: OpenSearch
+) -> None:
+    """A consolidation touching more identities than OpenSearch takes in one `terms` clause
+    still finds the articles naming them."""
+    schema.ensure_index(os_client, settings.index)
+    os_client.index(
+        index=settings.index,
+        id="a1",
+        body={"id": "a1", "title": "Reagan", "person_ids": ["p-1"], "entity_keys": ["reagan"]},
+        refresh=True,
+    )
+    many = [f"p-{n}" for n in range(70_000)]
+    found = os_client.search(
+        index=settings.index,
+        body={"query": affected_query(many, [f"k{n}" for n in range(70_000)]), "size": 5},
+    )
+    assert [hit["_id"] for hit in found["hits"]["hits"]] == ["a1"]

@@ -120,6 +120,33 @@ def test_split_sends_an_alias_and_what_was_merged_under_it_elsewhere() -> None:
     assert view.resolve("person", "baker") == view.by_id[howard.id]
 
 
+def test_split_moves_the_alias_with_its_counts_and_written_forms() -> None:
+    baker = Alias(key="baker", name="Baker", count=7, spellings={"Baker": 6, "BAKER": 1})
+    james = _entity("James Baker", aliases=[baker])
+    howard = _entity(
+        "Howard Baker", aliases=[Alias(key="baker", name="Baker", count=2, spellings={"Baker": 2})]
+    )
+    view = _applied(
+        RegistryView([james, howard]), Split(entity=james.id, alias="Baker", into=howard.id)
+    )
+    moved = view.by_id[howard.id].alias("baker")
+    assert moved is not None
+    assert (moved.count, moved.spellings, moved.curated) == (9, {"Baker": 8, "BAKER": 1}, True)
+
+
+def test_split_names_the_moved_alias_as_the_editor_wrote_it() -> None:
+    forms = {"Baker": 6, "BAKER": 1}
+    james = _entity(
+        "James Baker", aliases=[Alias(key="baker", name="Baker", count=7, spellings=forms)]
+    )
+    view = _applied(RegistryView([james]), Split(entity=james.id, alias="BAKER", name="Baker"))
+    target = view.resolve("person", "baker")
+    assert isinstance(target, RegistryEntity)
+    moved = target.alias("baker")
+    assert moved is not None
+    assert (moved.name, moved.count, moved.spellings) == ("BAKER", 7, forms)
+
+
 def test_split_into_a_new_entity_revives_the_short_form() -> None:
     james = _entity("James Baker", aliases=[Alias(key="baker", name="Baker", count=7)])
     bare = _entity("Baker", status="merged", merged_into=james.id)
