@@ -100,21 +100,23 @@ def normalize_mentions(text: str, spans: Iterable[tuple[int, int, str]]) -> list
     return _named(text, candidates)
 
 
-#: "the " just before a name, whatever the case ("The Louvre accord" opening a sentence).
-_THE_BEFORE: Final = re.compile(r"\bthe\s+$", re.IGNORECASE)
+#: An article just before a name, whatever the case ("The Louvre accord" opening a sentence).
+_DETERMINER_BEFORE: Final = re.compile(r"\b(?:the|an?)\s+$", re.IGNORECASE)
 
 
 def without_determined_persons(text: str, candidates: list[Candidate]) -> list[Candidate]:
-    """People are not "the Smith": a one-word person name a story writes only ever after
-    "the" ("the Louvre accord", "the Plaza agreement") names a thing, not a person. A name
-    the story also writes bare ("Reagan said ... the Reagan administration") stays a person."""
+    """People are not "the Smith": a one-word person name a story writes only ever after an
+    article names a thing or a prize ("the Louvre accord", "an Oscar"). A name the story also
+    writes bare ("Reagan said ... the Reagan administration") stays a person; so does a full
+    name, which a story often writes after "the" as the name of a case or an inquiry ("the
+    Stephen Lawrence inquiry")."""
     determined: dict[str, bool] = {}
     for c in candidates:
         surface = text[c.start : c.end]
         if c.type != "person" or c.name is not None or " " in surface.strip():
             continue
-        after_the = _THE_BEFORE.search(text, max(0, c.start - 8), c.start) is not None
-        determined[surface] = determined.get(surface, True) and after_the
+        after = _DETERMINER_BEFORE.search(text, max(0, c.start - 8), c.start) is not None
+        determined[surface] = determined.get(surface, True) and after
     dropped = {surface for surface, always in determined.items() if always}
     return [c for c in candidates if not (c.type == "person" and text[c.start : c.end] in dropped)]
 

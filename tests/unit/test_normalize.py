@@ -165,3 +165,17 @@ def test_parts_of_one_firms_name_are_one_agency() -> None:
     listing = "Smith, Wesson Corp and Acme Inc"  # commas without a legal form at the end
     pieces = spans(listing, ("Smith", "person"), ("Wesson Corp", "agency"))
     assert [c.type for c in joined_firm_names(listing, pieces)] == ["agency"]
+
+
+def test_a_one_word_name_only_ever_after_a_or_an_is_no_person_either() -> None:
+    text = "She won an Oscar in 1999 and a Grammy later; Grammy voters had backed her."
+    spans = [span_of(text, "Oscar", "PERSON")]
+    spans += [span_of(text, "Grammy", "PERSON", n) for n in (0, 1)]
+    kept = normalize_mentions(text, spans)
+    assert [(m.text, m.type) for m in kept] == [("Grammy", "person"), ("Grammy", "person")]
+
+
+def test_a_full_name_after_the_stays_a_person() -> None:
+    text = "Police reopened the Stephen Lawrence inquiry on Monday."
+    (mention,) = normalize_mentions(text, [span_of(text, "Stephen Lawrence", "PERSON")])
+    assert (mention.name, mention.type) == ("Stephen Lawrence", "person")
