@@ -45,12 +45,18 @@ async def get_entity(client: AsyncOpenSearch, index: str, entity_id: str) -> Reg
     return RegistryEntity.model_validate(raw["_source"])
 
 
-async def find_entity_id(client: AsyncOpenSearch, index: str, type_: str, name: str) -> str | None:
+async def find_entity(
+    client: AsyncOpenSearch, index: str, type_: str, name: str
+) -> RegistryEntity | None:
     """The identity a name of this type resolves to now, the same way ingest resolves it."""
     if type_ not in IDENTIFIED:
         return None
     found = await resolve_names(client, index, [(type_, name)])
-    entity = found.get((type_, name))
+    return found.get((type_, name))
+
+
+async def find_entity_id(client: AsyncOpenSearch, index: str, type_: str, name: str) -> str | None:
+    entity = await find_entity(client, index, type_, name)
     return entity.id if entity is not None else None
 
 
@@ -119,9 +125,13 @@ async def canonical_selections(
 
 async def entity_page_by_id(client: AsyncOpenSearch, index: str, entity_id: str) -> EntityPage:
     """Raises EntityNotFound (unknown or blocked) or EntityMoved (merged)."""
-    entity = await get_entity(client, index, entity_id)
+    return await page_of(client, index, await get_entity(client, index, entity_id))
+
+
+async def page_of(client: AsyncOpenSearch, index: str, entity: RegistryEntity) -> EntityPage:
+    """The page of an identity already read from the registry (no second read)."""
     if entity.status == "merged" and entity.merged_into:
-        raise EntityMoved(entity_id, entity.merged_into)
+        raise EntityMoved(entity.id, entity.merged_into)
     if entity.status == "blocked":
         raise EntityNotFound(entity.type, entity.name)
     body = builder.build_entity_body(entity.type, entity.name, entity_id=entity.id)

@@ -18,8 +18,8 @@ from search.query.cursor import START, InvalidCursor, SortValue, decode_cursor, 
 from search.query.identities import (
     EntityNotFound,
     canonical_selections,
-    entity_page_by_id,
-    find_entity_id,
+    find_entity,
+    page_of,
 )
 from search.query.pits import PitLedger
 from search.query.present_languages import PresentLanguages
@@ -330,9 +330,15 @@ __all__ = ["EntityNotFound"]
 async def entity_page(client: AsyncOpenSearch, index: str, facet: str, name: str) -> EntityPage:
     """A page by name: the identity the name resolves to, else (sources, countries, names the
     registry does not know) the articles carrying that name."""
-    entity_id = await find_entity_id(client, index, facet, name)
-    if entity_id is not None:
-        return await entity_page_by_id(client, index, entity_id)
+    entity = await find_entity(client, index, facet, name)
+    if entity is not None:
+        return await page_of(client, index, entity)
+    return await named_page(client, index, facet, name)
+
+
+async def named_page(client: AsyncOpenSearch, index: str, facet: str, name: str) -> EntityPage:
+    """The page of the articles carrying a name, with no registry lookup: for sources,
+    countries and names the registry was already asked about and does not know."""
     # The same page for everyone who opens it, and heavy (significant terms): cached.
     raw = await client.search(
         index=index, body=builder.build_entity_body(facet, name), params=dict(builder.REQUEST_CACHE)

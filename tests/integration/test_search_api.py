@@ -16,6 +16,7 @@ from opensearchpy import OpenSearch, helpers
 from bench import passthrough
 from bench.query import index_groups
 from search.fields import FACET_COUNT_FIELDS, IDENTITY_SEPARATOR
+from search.query import identities
 from search.query.builder import build_search_body
 from search.query.request import SearchRequest
 from search.settings import Settings
@@ -260,6 +261,34 @@ def test_entity_suggestions_and_page(api: TestClient) -> None:
     related_people = {r["value"] for r in page["related"]["person"]}
     assert "Kim Jong-un" in related_people
     assert api.get("/v1/entities/person/Nobody Atall").status_code == 404
+
+
+def test_a_page_by_name_reads_the_registry_once(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked by name, a page looks the name up once: an unknown name is not looked up again
+    before its articles are searched, and a known one is not read again by its id."""
+    looked_up: list[list[tuple[str, str]]] = []
+    read_by_id: list[str] = []
+    resolve_names, get_entity = identities.resolve_names, identities.get_entity
+
+    async def counted_lookup(client: Any, index: str, names: Any) -> Any:
+        looked_up.append(list(names))
+        return await resolve_names(client, index, names)
+
+    async def counted_read(client: Any, index: str, entity_id: str) -> Any:
+        read_by_id.append(entity_id)
+        return await get_entity(client, index, entity_id)
+
+    monkeypatch.setattr(identities, "resolve_names", counted_lookup)
+    monkeypatch.setattr(identities, "get_entity", counted_read)
+    assert api.get("/v1/entities/person/Nobody Atall").status_code == 404
+    assert looked_up == [[("person", "Nobody Atall")]]
+    looked_up.clear()
+    page = api.get("/entities/person/Volodymyr Zelensky")
+    assert page.status_code == 200
+    assert "Kim Jong-un" in page.text
+    assert (looked_up, read_by_id) == ([[("person", "Volodymyr Zelensky")]], [])
 
 
 def test_malformed_query_is_a_400_that_points_at_the_problem(api: TestClient) -> None:

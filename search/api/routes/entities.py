@@ -143,4 +143,4 @@ async def entity_by_name(
     found = await identities.find_entity_id(client, settings.index, type, name)
     if found is not None:
         return RedirectResponse(f"/v1/entities/{found}", status_code=308)
-    return await service.entity_page(client, settings.index, type, name)
+    return await service.named_page(client, settings.index, type, name)
