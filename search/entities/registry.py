@@ -256,12 +256,6 @@ def learned(entity: RegistryEntity, seen: Seen) -> RegistryEntity:
         old = aliases.get(key)
         if old is None and len(aliases) >= MAX_ALIASES:
             continue
-        spellings = _forms(old) if old else {}
-        _add_forms(spellings, forms)
-        count = (old.count if old else 0) + sum(forms.values())
-        if old is not None and old.curated:
-            aliases[key] = old.model_copy(update={"count": count, "spellings": spellings})
-        else:
-            name = most_used(spellings)
-            aliases[key] = Alias(key=key, name=name, count=count, spellings=spellings)
+        batch = Alias(key=key, name="", count=sum(forms.values()), spellings=dict(forms))
+        aliases[key] = joined(old or Alias(key=key, name=""), batch)
     return entity.model_copy(update={"aliases": list(aliases.values())})
