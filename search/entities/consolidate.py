@@ -33,7 +33,7 @@ from search.entities.gc_pause import gc_paused
 from search.entities.incremental import Touched, load
 from search.entities.keys import singular_key
 from search.entities.naming import apply_renames, plan_renames
-from search.entities.registry import RegistryEntity, RegistryView
+from search.entities.registry import DOMINANT, RegistryEntity, RegistryView
 from search.entities.reresolve import reresolve_articles
 from search.entities.resolution import ID_FIELDS, SMALL_WORDS, initials
 from search.entities.same_name import alias_links, plan_numbers, plan_retypes
@@ -41,9 +41,6 @@ from search.entities.same_name import alias_links, plan_numbers, plan_retypes
 #: Articles that must use a short form for an entity (coreference inside the article, an
 #: acronym defined there) before the archive counts the entity as one it can stand for.
 MIN_LINKS: Final = 3
-#: A short form several entities are linked to joins the best linked when it has this many
-#: times the links of any other: "EC" for the European Community, not the Commission.
-DOMINANT: Final = 10
 #: With a single fit and fewer than MIN_LINKS links, the links needed as a share of the short
 #: form's own articles.
 SOLE_FIT_SHARE: Final = 0.05

@@ -25,6 +25,10 @@ EntityStatus = Literal["active", "blocked", "merged"]
 #: only after this many articles linked it to the entity: one slip of in-article coreference
 #: must not send every bare "Bush" to the wrong Bush.
 MIN_ALIAS_LINKS: Final = 2
+#: A name several entities learned resolves to the one with this many times the links of any
+#: other ("ICCO" for the International Cocoa Organization, not a rare spelling of it); the
+#: consolidation merges a short form by the same measure.
+DOMINANT: Final = 10
 #: Aliases kept per entity: variants beyond these are rare spellings, not identities.
 MAX_ALIASES: Final = 200
 #: Written forms counted per alias key ("Li Ka-shing", "Li Ka-Shing"): the common ones.
@@ -154,9 +158,10 @@ class RegistryView:
         if not fitting:  # most often a name nobody holds yet: every batch asks for many
             return None
         named = [(h, h.alias(key)) for h in fitting]
-        for tier in _tiers(named, key):
-            # Holders that merges made one identity count once.
-            finals = {f.id: f for h in tier if (f := self.final(h.id)) is not None}
+        for tier, learned in _tiers(named, key):
+            finals = self._finals(tier)
+            if len(finals) > 1:
+                finals = self._preferred(tier, type_, key if learned else None)
             if len(finals) == 1:
                 final = next(iter(finals.values()))
                 return Blocked(final.id) if final.status == "blocked" else final
@@ -164,15 +169,39 @@ class RegistryView:
                 return None
         return None
 
+    def _finals(self, holders: list[RegistryEntity]) -> dict[str, RegistryEntity]:
+        """The identities the holders stand for now: holders a merge made one count once."""
+        return {f.id: f for h in holders if (f := self.final(h.id)) is not None}
+
+    def _preferred(
+        self, tier: list[RegistryEntity], type_: EntityType, learned_key: str | None
+    ) -> dict[str, RegistryEntity]:
+        """Several identities hold a name alike. The one extracted as the mention's own type
+        outranks those that answer to it only through a retype or a merge (the agency
+        "SOYBEANS" beside a group retyped from agency); of identities that learned the name,
+        the one with DOMINANT times the links of every other wins. Else all: undecided."""
+        exact = self._finals([h for h in tier if h.type == type_])
+        if len(exact) == 1 or learned_key is None:
+            return exact if len(exact) == 1 else self._finals(tier)
+        links: dict[str, int] = {}
+        for holder in tier:
+            alias, final = holder.alias(learned_key), self.final(holder.id)
+            if alias is not None and final is not None:
+                links[final.id] = links.get(final.id, 0) + alias.count
+        best, *others = sorted(links, key=lambda i: (-links[i], i))
+        if others and links[best] >= DOMINANT * links[others[0]]:
+            return {best: self.by_id[best]}
+        return self._finals(tier)
+
 
 def _tiers(
     named: list[tuple[RegistryEntity, Alias | None]], key: str
-) -> Iterator[list[RegistryEntity]]:
+) -> Iterator[tuple[list[RegistryEntity], bool]]:
     """The holders of `key` in the order `resolve` consults them, each tier built only if the
-    one before decided nothing."""
-    yield [h for h, a in named if a is not None and a.curated]
-    yield [h for h, _ in named if h.key == key]
-    yield [h for h, a in named if a is not None and a.count >= MIN_ALIAS_LINKS]
+    one before decided nothing, and whether the tier is of learned aliases."""
+    yield [h for h, a in named if a is not None and a.curated], False
+    yield [h for h, _ in named if h.key == key], False
+    yield [h for h, a in named if a is not None and a.count >= MIN_ALIAS_LINKS], True
 
 
 def _merged_fits(view: RegistryView, entity: RegistryEntity, type_: EntityType) -> bool:

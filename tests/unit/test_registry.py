@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from search.entities.registry import (
+    DOMINANT,
     MIN_ALIAS_LINKS,
     Alias,
     Blocked,
@@ -60,6 +61,35 @@ def test_learned_alias_needs_enough_links_and_one_holder() -> None:
     assert RegistryView([linked]).resolve("person", "reagan") == linked
     nancy = _entity("Nancy Reagan", aliases=[Alias(key="reagan", name="Reagan", count=5)])
     assert RegistryView([linked, nancy]).resolve("person", "reagan") is None
+
+
+def test_a_name_learned_by_several_goes_to_one_with_dominant_links() -> None:
+    def cocoa(name: str, count: int) -> RegistryEntity:
+        return _entity(name, "agency", aliases=[Alias(key="icco", name="ICCO", count=count)])
+
+    usual, rare = cocoa("International Cocoa Organization", 3 * DOMINANT), cocoa("ICO", 3)
+    assert RegistryView([usual, rare]).resolve("agency", "icco") == usual
+    close = cocoa("International Cocoa Organization", 3 * DOMINANT - 1)
+    assert RegistryView([close, rare]).resolve("agency", "icco") is None
+    # Two holders one merge made one identity count together against the third.
+    merged = cocoa("Cocoa Organisation", 3 * DOMINANT - 1).model_copy(
+        update={"status": "merged", "merged_into": close.id}
+    )
+    assert RegistryView([close, merged, rare]).resolve("agency", "icco") == close
+
+
+def test_the_holder_of_the_mentions_own_type_outranks_a_retyped_one() -> None:
+    agency = _entity("Soybeans", "agency")
+    group = _entity("Soybean", "group", retyped_from=["agency"])
+    plural = _entity("Soybeans", "group", status="merged", merged_into=group.id)
+    view = RegistryView([agency, group, plural])
+    assert view.resolve("agency", "soybeans") == agency
+    assert view.resolve("group", "soybeans") == group
+    person = _entity("Soybeans", "person", retyped_from=["agency"])
+    assert RegistryView([agency, person]).resolve("agency", "soybeans") == agency
+    # Two of the mention's own type stay undecided: the rule picks no side between them.
+    twin = _entity("Soybeans", "agency").model_copy(update={"id": "soybeans-twin"})
+    assert RegistryView([agency, twin]).resolve("agency", "soybeans") is None
 
 
 def test_curated_alias_outranks_an_entity_of_its_own_key() -> None:
