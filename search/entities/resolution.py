@@ -11,7 +11,7 @@ from typing import Any, Final
 import pycountry
 
 from search.entities.keys import entity_key
-from search.entities.registry import Blocked, RegistryEntity, RegistryView
+from search.entities.registry import Blocked, RegistryEntity, RegistryView, most_used
 from search.fields import IDENTITY_SEPARATOR
 from search.models import Entity, EntityType
 
@@ -54,8 +54,8 @@ def resolve_entities(entities: Sequence[Entity], view: RegistryView) -> list[Ent
 
     Blocked entities are kept, marked, so a revert can restore them, and count nowhere; two
     extracted entities that are one identity (a merge, or "GM" and "General Motors" in one
-    story) become one, their mentions joined. An entity the view does not know keeps its
-    extracted name and has no id.
+    story) become one, their mentions joined. An entity the view does not resolve has no id
+    and is named as the article wrote it (`as_written`).
     """
     resolved: dict[str, Entity] = {}
     for entity in entities:
@@ -66,7 +66,7 @@ def resolve_entities(entities: Sequence[Entity], view: RegistryView) -> list[Ent
             continue
         if found is None:
             slot = f"unresolved:{origin(entity)}:{entity.key}"
-            resolved[slot] = entity.model_copy(update={"id": None})
+            resolved[slot] = entity.model_copy(update={"id": None, "name": as_written(entity)})
             continue
         kept = resolved.get(found.id)
         if kept is not None:
@@ -85,6 +85,15 @@ def resolve_entities(entities: Sequence[Entity], view: RegistryView) -> list[Ent
             }
         )
     return _disambiguated(list(resolved.values()), view)
+
+
+def as_written(entity: Entity) -> str:
+    """The name of an entity no identity claims: the form the article wrote it in. The name
+    an earlier resolution gave it may say more than the article ("Mike Moore" for a bare
+    "Moore" that two people in the archive now answer to)."""
+    forms = Counter(" ".join(m.text.split()) for m in entity.mentions)
+    own = {f: n for f, n in forms.items() if mention_key(f, origin(entity)) == entity.key}
+    return most_used(own) if own else entity.name
 
 
 #: Identities an article must share with one candidate's usual company (and with no other

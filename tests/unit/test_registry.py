@@ -159,6 +159,33 @@ def test_resolve_entities_joins_two_names_of_one_identity_and_drops_blocked() ->
     assert fields["persons"] == []
 
 
+def test_a_name_no_identity_claims_is_named_as_the_article_wrote_it() -> None:
+    # Resolved once as Mike Moore; since then a second Moore learned the bare surname alike.
+    mike, alan = (
+        _entity(name, aliases=[Alias(key="moore", name="Moore", count=5)])
+        for name in ("Mike Moore", "Alan Moore")
+    )
+    stored = Entity(
+        type="person",
+        id=mike.id,
+        name="Mike Moore",
+        key="moore",
+        mentions=[_mention("Moore"), _mention("MOORE", 30)],
+    )
+    [again] = resolve_entities([stored], RegistryView([mike, alan]))
+    assert (again.id, again.name) == (None, "Moore")
+    assert entity_fields([again])["person_facets"] == ["|Moore"]
+    # No mention written as the key itself: the name it had is kept.
+    defined = Entity(
+        type="agency",
+        name="Security Service of Ukraine",
+        key="security service of ukraine",
+        mentions=[_mention("SBU")],
+    )
+    [kept] = resolve_entities([defined], RegistryView([]))
+    assert kept.name == "Security Service of Ukraine"
+
+
 def test_a_retyped_entity_moves_fields_and_remembers_the_extracted_type() -> None:
     house = _entity("White House", "location", retyped_from=["agency"])
     extracted = [Entity(type="agency", name="White House", key="white house")]
