@@ -31,12 +31,12 @@ from search.entities.curation import Merge, apply
 from search.entities.editing import RESOLVER, new_entry, record
 from search.entities.gc_pause import gc_paused
 from search.entities.incremental import Touched, load
-from search.entities.keys import singular_key
+from search.entities.keys import singular_key, spelling_of
 from search.entities.naming import apply_renames, plan_renames
 from search.entities.registry import DOMINANT, RegistryEntity, RegistryView
 from search.entities.reresolve import reresolve_articles
 from search.entities.resolution import ID_FIELDS, SMALL_WORDS, initials
-from search.entities.same_name import alias_links, plan_numbers, plan_retypes
+from search.entities.same_name import alias_links, plan_numbers, plan_retypes, plan_spellings
 
 #: Articles that must use a short form for an entity (coreference inside the article, an
 #: acronym defined there) before the archive counts the entity as one it can stand for.
@@ -116,7 +116,10 @@ def plan_merges(
     retyped = [e for e in active if retype_keys is None or e.key in retype_keys]
     stems = None if retype_keys is None else {singular_key(k) for k in retype_keys}
     numbered = [e for e in active if stems is None or singular_key(e.key) in stems]
-    return Plan([*plan_retypes(retyped), *plan_numbers(numbered), *merges], ambiguous)
+    spellings = None if retype_keys is None else {spelling_of(k) for k in retype_keys}
+    spelled = [e for e in active if spellings is None or e.spelling in spellings]
+    same_names = [*plan_retypes(retyped), *plan_numbers(numbered), *plan_spellings(spelled)]
+    return Plan([*same_names, *merges], ambiguous)
 
 
 def _decide(

@@ -3,10 +3,11 @@ consolidation after a run reads that slice instead of the whole registry.
 
 A short form's decision (see consolidate) reads the short form, every entity it fits (a full
 name it is the surname of, a name it spells the initials of, a name the archive linked it to)
-and their link counts; a two-type reading reads the entities sharing one key. A run changes
-the decision only if it touched one of those, so the slice is: what the run touched (created,
-counted, or corrected while it ran), the short forms those entities can be a fit of, and every
-fit of those short forms. Planning the short forms over that slice gives the merges a pass over
+and their link counts; a two-type reading reads the entities sharing one key, a spelling
+those sharing its `spelling_of`. A run changes the decision only if it touched one of those,
+so the slice is: what the run touched (created, counted, or corrected while it ran), the short
+forms those entities can be a fit of, every fit of those short forms, and the other spellings
+of the touched names. Planning the short forms over that slice gives the merges a pass over
 the whole registry would.
 """
 
@@ -47,7 +48,7 @@ class Scope:
 
     view: RegistryView
     shorts: frozenset[str]  # ids of the entities whose short-form decision is taken again
-    retype_keys: frozenset[str]  # keys whose two-type readings are weighed again
+    retype_keys: frozenset[str]  # keys whose types, numbers and spellings are weighed again
 
 
 def evidence_keys(entity: RegistryEntity) -> set[str]:
@@ -120,6 +121,9 @@ def load(client: OpenSearch, registry: str, touched: Touched) -> Scope | None:
     changed = store.fetch_ids(client, registry, ids)
     keys = {k for entity in changed for k in evidence_keys(entity)}
     view = store.view_for_keys(client, registry, keys)
+    # The other spellings of the changed names (same_name.plan_spellings).
+    for entity in store.fetch_by_keys(client, registry, {e.spelling for e in changed}, "spelling"):
+        view.put(entity)
     shorts = {e.id for e in view.by_id.values() if e.key in keys}
     for entity in store.fetch_by_patterns(client, registry, _shape_patterns(view, shorts)):
         view.put(entity)

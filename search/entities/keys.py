@@ -8,6 +8,7 @@ for one company.
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from search.entities.spans import folding_key, wordset
@@ -54,6 +55,18 @@ def singular_key(key: str) -> str:
     elif len(last) > 3 and last.endswith("s") and not last.endswith(_NOT_PLURAL):
         last = last[:-1]
     return " ".join([*head, last])
+
+
+#: British "-ise" words and their "-ize" spelling: "organisation", "privatised", "realising".
+_ISE: Final = re.compile(r"(?<=\w{2})is(?=e\b|es\b|ed\b|ing\b|ation)")
+
+
+def spelling_of(key: str, *, british: bool = True) -> str:
+    """What spellings of one name share: its words written apart, hyphenated or joined
+    ("inter american", "interamerican") and, with `british`, "-ise" beside "-ize". Stored with
+    each registry entity, so the other spellings of a name can be looked up (see
+    same_name.plan_spellings)."""
+    return "".join((_ISE.sub("iz", key) if british else key).split())
 
 
 def number_keys(key: str) -> set[str]:

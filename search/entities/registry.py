@@ -17,6 +17,7 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, Field, computed_field
 
+from search.entities.keys import spelling_of
 from search.models import EntityType
 
 EntityStatus = Literal["active", "blocked", "merged"]
@@ -87,6 +88,12 @@ class RegistryEntity(BaseModel):
     def alias_keys(self) -> list[str]:
         """Every key this entity answers to (stored, so the index can look keys up)."""
         return list(dict.fromkeys([self.key, *(a.key for a in self.aliases)]))
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def spelling(self) -> str:
+        """The key's `spelling_of` (stored, so the other spellings of a name can be found)."""
+        return spelling_of(self.key)
 
     def alias(self, key: str) -> Alias | None:
         for alias in self.aliases:  # a loop: resolution asks this for every holder of a key

@@ -1,6 +1,7 @@
 """One name the archive made into several entities: read as two types ("Labour" an agency and
-a person), or a group in both numbers ("Tory" and "Tories"). Pure planning: consolidate
-applies these merges with those of the short forms.
+a person), a group in both numbers ("Tory" and "Tories"), or one name spelled two ways
+("Inter-American" and "InterAmerican", "Organisation" and "Organization"). Pure planning:
+consolidate applies these merges with those of the short forms.
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Final
 
-from search.entities.keys import singular_key
+from search.entities.keys import singular_key, spelling_of
 from search.entities.registry import RegistryEntity
 
 #: A name read as two types takes the one with this many times the articles of the other.
 TYPE_DOMINANT: Final = 3
+#: Letters a name needs before its spellings are joined: shorter ones are mostly initials.
+MIN_SPELLING_LETTERS: Final = 4
 
 
 def alias_links(entity: RegistryEntity, key: str) -> int:
@@ -66,3 +69,47 @@ def plan_retypes(active: Iterable[RegistryEntity]) -> list[tuple[str, str, str]]
             why = f"a {top.type} in {mine} articles, a {other.type} in {theirs}"
             merges.append((other.id, top.id, why))
     return merges
+
+
+def spelling_key(entity: RegistryEntity) -> str | None:
+    """What two spellings of one name of one type share (`spelling_of`): people's names do
+    not follow "-ise"/"-ize" (Denise is not Denize), and places must be in one country
+    (Georgetown in Guyana is not George Town in Malaysia). Names of under
+    MIN_SPELLING_LETTERS letters have none: mostly initials ("MS" and "M&S")."""
+    joined = spelling_of(entity.key, british=entity.type != "person")
+    if len(joined) < MIN_SPELLING_LETTERS:
+        return None
+    country = entity.country if entity.type == "location" else None
+    return f"{entity.type}:{country}:{joined}"
+
+
+def _word_starts(key: str) -> tuple[set[int], set[int]]:
+    """Where the key's words start in its letters, and of those the words that follow an
+    initial ("f" in "david f laroche" ends at the start of "laroche")."""
+    starts, after_initial, at = set(), set(), 0
+    words = key.split()
+    for i, word in enumerate(words):
+        starts.add(at)
+        if i and len(words[i - 1]) == 1 and len(word) > 1:
+            after_initial.add(at)
+        at += len(word)
+    return starts, after_initial
+
+
+def _same_spelling(a: str, b: str) -> bool:
+    """Two keys of one spelling key are one name unless an initial of one is the start of a
+    word of the other ("g ross" and "gross"); initials may close up ("e f hutton", "ef
+    hutton")."""
+    (starts_a, initial_a), (starts_b, initial_b) = _word_starts(a), _word_starts(b)
+    return initial_a <= starts_b and initial_b <= starts_a
+
+
+def plan_spellings(active: Iterable[RegistryEntity]) -> list[tuple[str, str, str]]:
+    """One name of one type spelled two ways is one entity: the spelling fewer articles use
+    joins the other."""
+    return [
+        (other.id, top.id, f"another spelling of {top.name}")
+        for top, *others in _ranked_groups(active, spelling_key)
+        for other in others
+        if not other.curated and _same_spelling(other.key, top.key)
+    ]

@@ -127,14 +127,15 @@ def _entities(hits: Iterable[Mapping[str, Any]]) -> Iterator[RegistryEntity]:
         yield RegistryEntity.model_validate(hit["_source"])
 
 
-def fetch_by_keys(client: OpenSearch, alias: str, keys: Iterable[str]) -> list[RegistryEntity]:
-    """Every entity answering to any of `keys` (a terms query per thousand keys)."""
+def fetch_by_keys(
+    client: OpenSearch, alias: str, keys: Iterable[str], field: str = "alias_keys"
+) -> list[RegistryEntity]:
+    """Every entity answering to any of `keys` (a terms query per thousand keys); with
+    `field="spelling"`, every entity whose key is spelled as one of them."""
     wanted = sorted(set(keys))
     found: list[RegistryEntity] = []
     for i in range(0, len(wanted), KEYS_PER_QUERY):
-        found.extend(
-            _matching(client, alias, {"terms": {"alias_keys": wanted[i : i + KEYS_PER_QUERY]}})
-        )
+        found.extend(_matching(client, alias, {"terms": {field: wanted[i : i + KEYS_PER_QUERY]}}))
     return found
 
 

@@ -155,3 +155,48 @@ def test_the_node_answers_a_question_about_more_identities_than_one_clause_takes
         body={"query": affected_query(many, [f"k{n}" for n in range(70_000)]), "size": 5},
     )
     assert [hit["_id"] for hit in found["hits"]["hits"]] == ["a1"]
+
+
+BRITISH = (
+    "The Organisation for Economic Co-operation and Development said growth in Europe "
+    "would slow next year."
+)
+AMERICAN = (
+    "The Organization for Economic Co-operation and Development cut its forecast for "
+    "growth in Japan on Thursday."
+)
+
+
+def test_a_later_run_joins_another_spelling_of_a_name_an_earlier_run_created(
+    alias: Settings,
+    os_client: OpenSearch,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _ingest(alias, tmp_path / "first.ndjson", [BRITISH, BRITISH, *OTHERS], 0)
+
+    def whole_registry(*_: object) -> Iterator[RegistryEntity]:
+        raise AssertionError("the run's consolidation read the whole registry")
+
+    monkeypatch.setattr(incremental, "FULL_SHARE", 1.0)
+    monkeypatch.setattr(store, "scan_all", whole_registry)
+    found = _ingest(alias, tmp_path / "later.ndjson", [AMERICAN], 10)
+    monkeypatch.undo()
+
+    assert found["merged"] >= 1
+    # The model may take the name without its last words: whatever it took, both spellings.
+    registry = store.registry_alias(alias.index)
+    spelled = {
+        e.key.split()[0]: e
+        for e in store.scan_all(os_client, registry)
+        if e.key.startswith(("organisation for", "organization for"))
+    }
+    british, american = spelled["organisation"], spelled["organization"]
+    assert (american.status, american.merged_into) == ("merged", british.id)
+    assert british.status == "active"  # the spelling more stories used
+    os_client.indices.refresh(index=alias.index)
+    counted = os_client.search(
+        index=alias.index,
+        body={"size": 0, "query": {"term": {"agency_ids": british.id}}},
+    )
+    assert counted["hits"]["total"]["value"] == 3

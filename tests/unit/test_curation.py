@@ -17,6 +17,7 @@ from search.entities.curation import (
     Split,
     apply,
 )
+from search.entities.keys import entity_key
 from search.entities.registry import Alias, Blocked, RegistryEntity, RegistryView, entity_id
 from search.models import EntityType
 
@@ -315,3 +316,43 @@ def test_a_group_named_in_both_numbers_is_one_group_under_the_form_more_stories_
     assert plan_merges([tory, group("Tories", 50, curated=True)]).merges == []
     view = _applied(RegistryView([tory, tories]), Merge(entity=tories.id, into=tory.id))
     assert view.resolve("group", "tories") == view.by_id[tory.id]
+
+
+def test_one_name_spelled_two_ways_is_one_entity_under_the_spelling_more_stories_use() -> None:
+    def named(name: str, n: int, type_: EntityType = "agency", **extra: object) -> RegistryEntity:
+        key = entity_key(name, type_)
+        return _entity(name, type_, key=key, aliases=[Alias(key=key, name=name, count=n)], **extra)
+
+    bank, joined = (
+        named("Inter-American Development Bank", 14),
+        named("InterAmerican Development Bank", 3),
+    )
+    cocoa, british = (
+        named("International Cocoa Organization", 34),
+        named("International Cocoa Organisation", 3),
+    )
+    hutton, spaced = named("E.F. Hutton", 48), named("E. F. Hutton", 1)
+    plan = plan_merges([bank, joined, cocoa, british, hutton, spaced])
+    assert {(s, t) for s, t, _ in plan.merges} == {
+        (joined.id, bank.id),
+        (british.id, cocoa.id),
+        (spaced.id, hutton.id),
+    }
+    # An initial is no word's first letter, people do not spell by "-ise", short names are
+    # mostly initials, places of two countries are two places, types stay apart, and an
+    # editor's word stands.
+    apart = [
+        [named("G Ross", 1, "person"), named("Gross", 4, "person")],
+        [named("Denise Lewis", 3, "person"), named("Denize Lewis", 1, "person")],
+        [named("M&S", 2), named("MS", 9)],
+        [named("Georgetown", 2, "location", country="Guyana"),
+         named("George Town", 2, "location", country="Malaysia")],
+        [named("Whitehouse", 1), named("White House", 9, "location")],
+        [named("Bell South", 1, curated=True), named("BellSouth", 11)],
+    ]  # fmt: skip
+    for pair in apart:
+        assert plan_merges(pair).merges == [], pair
+    same_country = [named("Saddlebrook", 1, "location"), named("Saddle Brook", 2, "location")]
+    assert [(s, t) for s, t, _ in plan_merges(same_country).merges] == [
+        (same_country[0].id, same_country[1].id)
+    ]
