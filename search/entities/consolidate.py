@@ -44,6 +44,9 @@ MIN_LINKS: Final = 3
 #: With a single fit and fewer than MIN_LINKS links, the links needed as a share of the short
 #: form's own articles.
 SOLE_FIT_SHARE: Final = 0.05
+#: Plans made and applied at most per consolidation: a merge can decide what its plan could not
+#: ("ICO" fits two spellings of the coffee organisation alike until they are joined).
+MAX_ROUNDS: Final = 4
 #: Candidates recorded for an ambiguous short form, the best linked first.
 MAX_CANDIDATES: Final = 5
 
@@ -216,14 +219,19 @@ def _consolidate(
     scope = load(client, registry, touched) if touched is not None else None
     if scope is None:
         view = RegistryView(store.scan_all(client, registry))
-        plan = plan_merges(view.by_id.values())
         planned: Collection[str] = view.by_id.keys()
     else:
         view, planned = scope.view, scope.shorts
-        plan = plan_merges(view.by_id.values(), scope.shorts, scope.retype_keys)
     # A view of the whole registry also serves the articles' re-resolution.
     whole = view if scope is None else None
-    merged = _apply_merges(client, articles_alias, view, plan.merges, whole)
+    shorts, retype_keys = (scope.shorts, scope.retype_keys) if scope else (None, None)
+    merged = 0
+    for _ in range(MAX_ROUNDS):
+        plan = plan_merges(view.by_id.values(), shorts, retype_keys)
+        made = _apply_merges(client, articles_alias, view, plan.merges, whole)
+        merged += made
+        if not made:
+            break
     renames = plan_renames(view.by_id.values())
     renamed = apply_renames(client, articles_alias, view, renames, whole)
     # Articles a worker named before it found another had created the entity: a rename has

@@ -16,7 +16,7 @@ from opensearchpy import OpenSearch
 from search.entities import incremental, store
 from search.entities.consolidate import consolidate
 from search.entities.incremental import initials_pattern, last_word_patterns
-from search.entities.registry import RegistryEntity, RegistryView, entity_id, new_entity
+from search.entities.registry import Alias, RegistryEntity, RegistryView, entity_id, new_entity
 from search.entities.reresolve import affected_query
 from search.entities.resolution import initials
 from search.index import schema
@@ -200,3 +200,30 @@ def test_a_later_run_joins_another_spelling_of_a_name_an_earlier_run_created(
         body={"size": 0, "query": {"term": {"agency_ids": british.id}}},
     )
     assert counted["hits"]["total"]["value"] == 3
+
+
+def test_one_consolidation_takes_the_decisions_its_own_merges_make_possible(
+    alias: Settings, os_client: OpenSearch
+) -> None:
+    """ "ICO" fits two spellings of the coffee organisation alike until they are joined; the
+    same consolidation then joins it, and a second one finds nothing left to do."""
+    schema.ensure_index(os_client, alias.index)
+    store.ensure_registry(os_client, alias.index)
+    registry = store.registry_alias(alias.index)
+
+    def agency(name: str, key: str, own: int, ico: int) -> RegistryEntity:
+        aliases = [Alias(key=key, name=name, count=own), Alias(key="ico", name="ICO", count=ico)]
+        entity = new_entity("agency", key, name, None, datetime.now(UTC))
+        return entity.model_copy(update={"aliases": aliases})
+
+    usual = agency("International Coffee Organization", "international coffee organization", 50, 30)
+    rare = agency("International Coffee Organisation", "international coffee organisation", 21, 20)
+    short = new_entity("agency", "ico", "ICO", None, datetime.now(UTC)).model_copy(
+        update={"aliases": [Alias(key="ico", name="ICO", count=60)]}
+    )
+    store.write_entities(os_client, registry, [usual, rare, short])
+
+    assert consolidate(os_client, alias.index)["merged"] == 2
+    view = RegistryView(store.scan_all(os_client, registry))
+    assert view.final(rare.id) == view.final(short.id) == view.by_id[usual.id]
+    assert consolidate(os_client, alias.index)["merged"] == 0
