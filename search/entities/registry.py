@@ -183,12 +183,13 @@ class RegistryView:
     def _preferred(
         self, tier: list[RegistryEntity], type_: EntityType, learned_key: str | None
     ) -> dict[str, RegistryEntity]:
-        """Several identities hold a name alike. The one extracted as the mention's own type
-        outranks those that answer to it only through a retype or a merge (the agency
-        "SOYBEANS" beside a group retyped from agency); of identities that learned the name,
-        the one with DOMINANT times the links of every other wins. Else all: undecided."""
-        exact = self._finals([h for h in tier if h.type == type_])
-        if len(exact) == 1 or learned_key is None:
+        """Several identities hold a name alike. Of those whose own name it is, the one
+        extracted as the mention's own type outranks those that answer to it only through a
+        retype or a merge (the agency "SOYBEANS" beside a group retyped from agency). Of those
+        that learned it, where a type says little (a party the model reads as a person), the
+        one with DOMINANT times the links of every other wins. Else all: undecided."""
+        if learned_key is None:
+            exact = self._finals([h for h in tier if h.type == type_])
             return exact if len(exact) == 1 else self._finals(tier)
         links: dict[str, int] = {}
         for holder in tier:

@@ -90,6 +90,16 @@ def test_the_holder_of_the_mentions_own_type_outranks_a_retyped_one() -> None:
     # Two of the mention's own type stay undecided: the rule picks no side between them.
     twin = _entity("Soybeans", "agency").model_copy(update={"id": "soybeans-twin"})
     assert RegistryView([agency, twin]).resolve("agency", "soybeans") is None
+    # A name two identities learned goes by links, not by type: the party the model reads as
+    # a person, linked to "labour" 50 times, over a person linked to it twice.
+    party = _entity(
+        "Labour Party",
+        "agency",
+        retyped_from=["person"],
+        aliases=[Alias(key="labour", name="Labour", count=50)],
+    )
+    namesake = _entity("Tom Labour", aliases=[Alias(key="labour", name="Labour", count=2)])
+    assert RegistryView([party, namesake]).resolve("person", "labour") == party
 
 
 def test_curated_alias_outranks_an_entity_of_its_own_key() -> None:
