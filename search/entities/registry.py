@@ -168,7 +168,7 @@ class RegistryView:
         for tier, learned in _tiers(named, key):
             finals = self._finals(tier)
             if len(finals) > 1:
-                finals = self._preferred(tier, type_, key if learned else None)
+                finals = self._preferred(tier, finals, type_, key if learned else None)
             if len(finals) == 1:
                 final = next(iter(finals.values()))
                 return Blocked(final.id) if final.status == "blocked" else final
@@ -181,16 +181,20 @@ class RegistryView:
         return {f.id: f for h in holders if (f := self.final(h.id)) is not None}
 
     def _preferred(
-        self, tier: list[RegistryEntity], type_: EntityType, learned_key: str | None
+        self,
+        tier: list[RegistryEntity],
+        finals: dict[str, RegistryEntity],
+        type_: EntityType,
+        learned_key: str | None,
     ) -> dict[str, RegistryEntity]:
         """Several identities hold a name alike. Of those whose own name it is, the one
         extracted as the mention's own type outranks those that answer to it only through a
         retype or a merge (the agency "SOYBEANS" beside a group retyped from agency). Of those
         that learned it, where a type says little (a party the model reads as a person), the
-        one with DOMINANT times the links of every other wins. Else all: undecided."""
+        one with DOMINANT times the links of every other wins. Else `finals`: undecided."""
         if learned_key is None:
             exact = self._finals([h for h in tier if h.type == type_])
-            return exact if len(exact) == 1 else self._finals(tier)
+            return exact if len(exact) == 1 else finals
         links: dict[str, int] = {}
         for holder in tier:
             alias, final = holder.alias(learned_key), self.final(holder.id)
@@ -198,8 +202,8 @@ class RegistryView:
                 links[final.id] = links.get(final.id, 0) + alias.count
         best, *others = sorted(links, key=lambda i: (-links[i], i))
         if others and links[best] >= DOMINANT * links[others[0]]:
-            return {best: self.by_id[best]}
-        return self._finals(tier)
+            return {best: finals[best]}
+        return finals
 
 
 def _tiers(
